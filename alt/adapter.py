@@ -1,0 +1,168 @@
+"""The video adapter (PAPER.md, step 4), in reading order.
+
+Queries are the aligned entity embeddings (one per frame and entity, alt/align.py); keys and values
+are every frame's region embeddings. Each block: self-attention over the queries, cross-attention
+from the queries to all frames' regions, FFN. The video vector is
+
+    Z = mean_t normalise(cls_t) + out_proj(mean_q query_q)
+
+Initialisation is chosen so that an untrained adapter changes nothing and already explains sensibly:
+- `out_proj` starts at zero, so an untrained ALT predicts exactly CLIP's frame-mean answer;
+- every residual branch (self-attention, cross-attention, FFN, the query/key MLPs, temporal conv and
+  position terms) ends in a zero-initialised layer, so at initialisation the query stream is the
+  entity embedding itself and the key stream is the region embedding itself;
+- attention is cosine attention per head with query/key projections starting as identity, so the
+  first cross-attention follows entity-region similarity before any training.
+
+Letters: B clips, T frames, R regions, K = T*R keys, Q queries, D joint dim, H heads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class ResidualMLP(nn.Module):
+    """x + fc2(gelu(fc1(ln(x)))), with fc2 zero-initialised: the identity at initialisation."""
+
+    def __init__(self, dim: int, hidden: int) -> None:
+        super().__init__()
+        self.ln = nn.LayerNorm(dim)
+        self.fc1 = nn.Linear(dim, hidden)
+        self.fc2 = nn.Linear(hidden, dim)
+        nn.init.zeros_(self.fc2.weight)
+        nn.init.zeros_(self.fc2.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.fc2(F.gelu(self.fc1(self.ln(x))))
+
+
+class CosineAttention(nn.Module):
+    """Multi-head attention on per-head cosine similarity times a learnable per-head scale.
+
+    q/k projections start as identity; the output projection starts at zero (a residual branch that
+    is off at initialisation).
+    """
+
+    def __init__(self, dim: int, heads: int, logit_scale: float) -> None:
+        super().__init__()
+        if dim % heads:
+            raise ValueError(f"adapter width {dim} is not divisible by {heads} heads")
+        self.heads = heads
+        self.q_proj, self.k_proj = nn.Linear(dim, dim), nn.Linear(dim, dim)
+        self.v_proj, self.out_proj = nn.Linear(dim, dim), nn.Linear(dim, dim)
+        for lin in (self.q_proj, self.k_proj):
+            nn.init.eye_(lin.weight)
+            nn.init.zeros_(lin.bias)
+        nn.init.zeros_(self.out_proj.weight)
+        nn.init.zeros_(self.out_proj.bias)
+        self.log_scale = nn.Parameter(torch.full((heads, 1, 1), math.log(logit_scale)))
+
+    def forward(
+        self, x_q: torch.Tensor, x_k: torch.Tensor, x_v: torch.Tensor, key_mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Attend.
+
+        Args:
+            x_q: [B, Q, D]; x_k, x_v: [B, K, D]; key_mask: True for real keys, bool [B, K].
+        Returns:
+            output [B, Q, D] and attention weights [B, H, Q, K] (each row sums to 1).
+        """
+        b, q_len, d = x_q.shape
+        h = self.heads
+
+        def split(t: torch.Tensor) -> torch.Tensor:
+            return t.view(b, -1, h, d // h).transpose(1, 2)  # [B, H, L, D/H]
+
+        q = F.normalize(split(self.q_proj(x_q)), dim=-1)
+        k = F.normalize(split(self.k_proj(x_k)), dim=-1)
+        v = split(self.v_proj(x_v))
+        logits = (q @ k.transpose(-1, -2)) * self.log_scale.exp().to(q.dtype)  # [B, H, Q, K]
+        if key_mask is not None:
+            logits = logits.masked_fill(~key_mask[:, None, None, :], float("-inf"))
+        weights = logits.float().softmax(dim=-1).to(v.dtype)  # [B, H, Q, K]
+        out = (weights @ v).transpose(1, 2).reshape(b, q_len, d)  # [B, Q, D]
+        return self.out_proj(out), weights
+
+
+class AdapterBlock(nn.Module):
+    """Self-attention over queries, cross-attention to region tokens, FFN; pre-norm residuals.
+
+    The cross-attention's query/key path is not layer-normed, so that at initialisation its logits
+    are exactly the cosine similarity of entity and region embeddings (per head).
+    """
+
+    def __init__(self, dim: int, heads: int, mlp_ratio: float, logit_scale: float) -> None:
+        super().__init__()
+        self.ln_self = nn.LayerNorm(dim)
+        self.self_attn = CosineAttention(dim, heads, logit_scale)
+        self.ln_value = nn.LayerNorm(dim)
+        self.cross_attn = CosineAttention(dim, heads, logit_scale)
+        self.ffn = ResidualMLP(dim, int(dim * mlp_ratio))
+
+    def forward(
+        self, q: torch.Tensor, q_mask: torch.Tensor, kv: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """q [B, Q, D], q_mask bool [B, Q], kv [B, K, D] -> q [B, Q, D], cross weights [B, H, Q, K]."""
+        h = self.ln_self(q)
+        q = q + self.self_attn(h, h, h, key_mask=q_mask)[0]
+        out, weights = self.cross_attn(q, kv, self.ln_value(kv))
+        q = self.ffn(q + out)
+        return q, weights
+
+
+class VideoAdapter(nn.Module):
+    """Entity queries attend over all frames' regions; returns the adapter's contribution to Z."""
+
+    def __init__(self, dim: int, layers: int, heads: int, mlp_ratio: float, logit_scale: float,
+                 temporal_kernel: int, max_frames: int) -> None:
+        super().__init__()
+        self.query_mlp = ResidualMLP(dim, dim)  # entity embedding -> query
+        self.key_mlp = ResidualMLP(dim, dim)  # region embedding -> key/value token
+        self.temporal_pos = nn.Parameter(torch.zeros(max_frames, dim))  # [T_max, D]
+        self.temporal_conv = nn.Conv1d(dim, dim, temporal_kernel, padding=temporal_kernel // 2, groups=dim)
+        nn.init.zeros_(self.temporal_conv.weight)
+        nn.init.zeros_(self.temporal_conv.bias)
+        self.blocks = nn.ModuleList(AdapterBlock(dim, heads, mlp_ratio, logit_scale) for _ in range(layers))
+        self.ln_out = nn.LayerNorm(dim)
+        self.out_proj = nn.Linear(dim, dim)
+        nn.init.zeros_(self.out_proj.weight)  # untrained ALT == CLIP frame-mean
+        nn.init.zeros_(self.out_proj.bias)
+
+    def forward(
+        self,
+        queries: torch.Tensor,
+        query_mask: torch.Tensor,
+        query_frame: torch.Tensor,
+        region_emb: torch.Tensor,
+        frame_emb: torch.Tensor,
+    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Run the adapter.
+
+        Args:
+            queries: grouped entity embeddings. [B, Q, D]
+            query_mask: True for real queries. bool [B, Q]
+            query_frame: frame of each query. int64 [B, Q]
+            region_emb: region embeddings of every frame. [B, T, R, D]
+            frame_emb: normalised per-frame CLS embeddings (temporal conv input). [B, T, D]
+        Returns:
+            the adapter term added to Z [B, D], and per-layer cross-attention weights [B, H, Q, T*R].
+        """
+        b, t, r, d = region_emb.shape
+        if t > self.temporal_pos.shape[0]:
+            raise ValueError(f"{t} frames exceed the adapter's {self.temporal_pos.shape[0]}-frame position table")
+        motion = self.temporal_conv(frame_emb.transpose(1, 2)).transpose(1, 2)  # [B, T, D]
+        frame_term = (self.temporal_pos[:t] + motion)[:, :, None, :]  # [B, T, 1, D]
+        kv = (self.key_mlp(region_emb) + frame_term).reshape(b, t * r, d)  # [B, K, D]
+        q = self.query_mlp(queries) + self.temporal_pos[query_frame]  # [B, Q, D]
+        weights = []
+        for blk in self.blocks:
+            q, w = blk(q, query_mask, kv)
+            weights.append(w)
+        m = query_mask[..., None].to(q.dtype)  # [B, Q, 1]
+        pooled = (self.ln_out(q) * m).sum(1) / m.sum(1).clamp_min(1)  # [B, D]
+        return self.out_proj(pooled), weights

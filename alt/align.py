@@ -1,0 +1,112 @@
+"""Entity-to-region alignment and query grouping (PAPER.md, step 3).
+
+Every region picks its single best entity: in training with a straight-through Gumbel-Softmax (hard
+one-hot forward, soft gradients backward), in evaluation with a plain argmax, so explanations are
+deterministic. Regions of one frame that picked the same entity then share one adapter query (the
+mean of their picked entity embeddings), which keeps the adapter cheap.
+
+Letters: B clips, T frames, R regions, E entities, D joint dim, Q queries (padded per batch).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass
+class Alignment:
+    """Result of aligning regions to entities.
+
+    Attributes:
+        entity_ids: entity picked by every region. int64 [B, T, R]
+        scores: cosine similarity of every region to its picked entity. [B, T, R]
+        picked: embedding of the picked entity (carries Gumbel gradients in training). [B, T, R, D]
+    """
+
+    entity_ids: torch.Tensor
+    scores: torch.Tensor
+    picked: torch.Tensor
+
+
+@dataclass
+class Queries:
+    """Adapter queries: one per (clip, frame, entity) that some region of that frame aligned to.
+
+    Attributes:
+        emb: mean picked entity embedding of the group, zero where padded. [B, Q, D]
+        mask: True for real queries. bool [B, Q]
+        frame: frame of each query (0 where padded). int64 [B, Q]
+        entity: entity of each query (-1 where padded). int64 [B, Q]
+    """
+
+    emb: torch.Tensor
+    mask: torch.Tensor
+    frame: torch.Tensor
+    entity: torch.Tensor
+
+
+class EntityAligner(nn.Module):
+    """Cosine similarity times a learnable scale, then a hard pick per region."""
+
+    def __init__(self, logit_scale: float, gumbel_tau: float = 1.0) -> None:
+        super().__init__()
+        self.log_scale = nn.Parameter(torch.tensor(math.log(logit_scale)))
+        self.gumbel_tau = gumbel_tau
+
+    def forward(self, region_emb: torch.Tensor, entity_emb: torch.Tensor, stochastic: bool) -> Alignment:
+        """Align regions to entities.
+
+        Args:
+            region_emb: region embeddings. [B, T, R, D]
+            entity_emb: L2-normalised entity embeddings. [E, D]
+            stochastic: Gumbel-Softmax straight-through (training) instead of argmax.
+        """
+        region_n = F.normalize(region_emb, dim=-1)
+        cos = region_n @ entity_emb.to(region_n.dtype).T  # [B, T, R, E]
+        if stochastic:
+            logits = cos * self.log_scale.exp()
+            onehot = F.gumbel_softmax(logits.float(), tau=self.gumbel_tau, hard=True).to(cos.dtype)  # [B, T, R, E]
+            ids = onehot.argmax(dim=-1)  # [B, T, R]
+            picked = onehot @ entity_emb.to(onehot.dtype)  # [B, T, R, D], gradient through the soft sample
+        else:
+            ids = cos.argmax(dim=-1)  # [B, T, R]
+            picked = entity_emb[ids].to(region_emb.dtype)  # [B, T, R, D]
+        scores = cos.gather(-1, ids[..., None])[..., 0]  # [B, T, R]
+        return Alignment(entity_ids=ids, scores=scores, picked=picked)
+
+
+def group_queries(alignment: Alignment) -> Queries:
+    """One query per (clip, frame, entity): the mean of the picked embeddings of its regions.
+
+    Args:
+        alignment: from EntityAligner.
+    Returns:
+        Queries padded to the largest count in the batch, ordered by frame then entity.
+    """
+    ids, picked = alignment.entity_ids, alignment.picked
+    b, t, r = ids.shape
+    d = picked.shape[-1]
+    frame_of = torch.arange(t, device=ids.device).view(1, t, 1).expand(b, t, r)  # [B, T, R]
+    big = int(ids.max().item()) + 1 if ids.numel() else 1
+    key = (frame_of * big + ids).reshape(b, t * r)  # [B, T*R] unique per (frame, entity)
+    groups = []
+    for i in range(b):
+        uniq, inverse = torch.unique(key[i], return_inverse=True)  # [q], [T*R]
+        emb = picked.new_zeros(uniq.shape[0], d).index_add(0, inverse, picked[i].reshape(t * r, d))  # [q, D]
+        count = torch.bincount(inverse, minlength=uniq.shape[0]).to(emb.dtype)  # [q]
+        groups.append((uniq, emb / count[:, None]))
+    q_max = max(u.shape[0] for u, _ in groups)
+    emb = picked.new_zeros(b, q_max, d)
+    mask = torch.zeros(b, q_max, dtype=torch.bool, device=ids.device)
+    frame = torch.zeros(b, q_max, dtype=torch.long, device=ids.device)
+    entity = torch.full((b, q_max), -1, dtype=torch.long, device=ids.device)
+    for i, (uniq, e) in enumerate(groups):
+        q = uniq.shape[0]
+        emb[i, :q], mask[i, :q] = e, True
+        frame[i, :q], entity[i, :q] = uniq // big, uniq % big
+    return Queries(emb=emb, mask=mask, frame=frame, entity=entity)

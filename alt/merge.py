@@ -1,0 +1,108 @@
+"""Token merging by bipartite soft matching (Bolya et al., "Token Merging: Your ViT but Faster", 2023).
+
+Written from the paper's description, as small pure functions:
+
+1. `match_tokens` splits the tokens into two alternating sets A (even positions) and B (odd
+   positions), pairs every A token with its most similar B token (cosine similarity of the attention
+   keys, averaged over heads), and keeps the r most similar pairs as merges. The class token sits at
+   position 0 of A and is never merged.
+2. `merge_weighted` applies that plan to any per-token tensor: each merged A token is folded into its
+   B partner as a size-weighted average, so a token always holds the mean of the patches it covers.
+3. `merge_sum` applies the same plan by summation; used for the sizes themselves and for the source
+   map (which original patches each token holds).
+
+Shapes: B batch (frames), N tokens in, M = N - r tokens out, C channels, P original tokens.
+The output keeps the class token first, then the unmerged A tokens in their original order, then B.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """Which tokens merge where, for one layer.
+
+    Attributes:
+        keep_a: indices into A of the A tokens that stay, ascending (the class token first). [B, Na - r]
+        src_a: indices into A of the A tokens that merge away. [B, r]
+        dst_b: index into B of the partner of each `src_a` token. [B, r]
+    """
+
+    keep_a: torch.Tensor
+    src_a: torch.Tensor
+    dst_b: torch.Tensor
+
+    @property
+    def r(self) -> int:
+        return int(self.src_a.shape[1])
+
+
+def merge_cap(num_tokens: int, protect_cls: bool = True) -> int:
+    """Most tokens one layer may merge: half of its mergeable tokens (PAPER.md's cap)."""
+    mergeable = num_tokens - (1 if protect_cls else 0)
+    return max(mergeable // 2, 0)
+
+
+def match_tokens(metric: torch.Tensor, r: int, protect_cls: bool = True) -> MergePlan:
+    """Bipartite soft matching.
+
+    Args:
+        metric: per-token similarity features, e.g. attention keys averaged over heads. [B, N, C]
+        r: pairs to merge; reduced to `merge_cap(N)` if larger.
+        protect_cls: never merge token 0 (the class token).
+    Returns:
+        the MergePlan; apply it with `merge_weighted` / `merge_sum`.
+    """
+    b, n, _ = metric.shape
+    r = min(r, merge_cap(n, protect_cls))
+    metric = metric / metric.norm(dim=-1, keepdim=True).clamp_min(1e-6)
+    a, bset = metric[:, ::2], metric[:, 1::2]  # [B, Na, C], [B, Nb, C]
+    sim = a @ bset.transpose(1, 2)  # [B, Na, Nb] cosine similarity
+    if protect_cls:
+        sim[:, 0, :] = -torch.inf
+    best_sim, best_b = sim.max(dim=-1)  # [B, Na]
+    order = best_sim.argsort(dim=-1, descending=True, stable=True)  # [B, Na] most similar first
+    src_a = order[:, :r]  # [B, r]
+    keep_a = order[:, r:].sort(dim=-1).values  # [B, Na - r], original order: class token stays first
+    dst_b = best_b.gather(1, src_a)  # [B, r]
+    return MergePlan(keep_a=keep_a, src_a=src_a, dst_b=dst_b)
+
+
+def merge_sum(x: torch.Tensor, plan: MergePlan) -> torch.Tensor:
+    """Apply a plan by summing merged tokens into their partners. [B, N, C] -> [B, N - r, C]"""
+    a, bset = x[:, ::2], x[:, 1::2]  # [B, Na, C], [B, Nb, C]
+    c = x.shape[-1]
+    kept = a.gather(1, plan.keep_a[..., None].expand(-1, -1, c))  # [B, Na - r, C]
+    moved = a.gather(1, plan.src_a[..., None].expand(-1, -1, c))  # [B, r, C]
+    bset = bset.scatter_add(1, plan.dst_b[..., None].expand(-1, -1, c), moved)  # [B, Nb, C]
+    return torch.cat([kept, bset], dim=1)
+
+
+def merge_weighted(x: torch.Tensor, size: torch.Tensor, plan: MergePlan) -> tuple[torch.Tensor, torch.Tensor]:
+    """Size-weighted average merge.
+
+    Args:
+        x: token features. [B, N, C]
+        size: patches held by each token. [B, N, 1]
+        plan: from `match_tokens`.
+    Returns:
+        merged features [B, N - r, C] and merged sizes [B, N - r, 1].
+    """
+    weighted = merge_sum(x * size, plan)  # [B, M, C]
+    new_size = merge_sum(size, plan)  # [B, M, 1]
+    return weighted / new_size, new_size
+
+
+def regions_from_source(source: torch.Tensor) -> torch.Tensor:
+    """Region id of every original patch, from a source map without the class token.
+
+    Args:
+        source: 0/1 map, region x patch (each patch in exactly one region). [B, R, P]
+    Returns:
+        int64 region index of every patch, 0..R-1. [B, P]
+    """
+    return source.argmax(dim=1)

@@ -1,0 +1,66 @@
+"""Model specs: one string names a model everywhere (app `--model`, CLI `--model`, `alt.load_model`).
+
+- `clip:NAME[/PRETRAINED]`: an untrained ALT around an open_clip model (default `clip:ViT-B-16/openai`);
+- a local folder written by `save_pretrained`, or a Hub repo id `org/name[@revision]`;
+- `tiny`: the tiny random preset, so the app and CLI can be tried offline in seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import torch
+
+from .config import ALTConfig
+from .model import ALTModel
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SPEC = "clip:ViT-B-16/openai"
+
+
+class ModelSpecError(ValueError):
+    """A model spec that cannot be parsed or loaded."""
+
+
+def tiny_model(seed: int = 0) -> ALTModel:
+    """The tiny preset with deterministic random weights (same weights in every process)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return ALTModel(ALTConfig.preset("tiny"))
+
+
+def pick_device(device: str | None = None) -> torch.device:
+    """`device` if given, else CUDA when available, else CPU."""
+    if device:
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise ModelSpecError(f"device {device!r} asked for, but no CUDA GPU is available; use --device cpu")
+        return torch.device(device)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def load_model(spec: str = DEFAULT_SPEC, device: str | None = None) -> ALTModel:
+    """Load the model a spec names, on `device` (default: GPU if present, else CPU), in eval mode."""
+    spec = spec.strip()
+    if not spec:
+        raise ModelSpecError("empty model spec; use e.g. 'clip:ViT-B-16/openai', 'tiny', a folder or 'org/name'")
+    if spec == "tiny":
+        model = tiny_model()
+    elif spec.startswith("clip:"):
+        name, _, pretrained = spec[len("clip:"):].partition("/")
+        if not name:
+            raise ModelSpecError(f"{spec!r}: name an open_clip model, e.g. clip:ViT-B-16/openai")
+        try:
+            model = ALTModel.from_clip(name, pretrained=pretrained or None)
+        except RuntimeError as exc:
+            raise ModelSpecError(
+                f"could not load CLIP {name}/{pretrained or 'random'} ({exc}). open_clip downloads these weights "
+                "from the Hugging Face Hub: connect once (they are cached), or use --model tiny offline") from exc
+    else:
+        if not Path(spec).expanduser().is_dir() and spec.count("/") != 1:
+            raise ModelSpecError(f"{spec!r} is not 'tiny', 'clip:NAME/PRETRAINED', a checkpoint folder or 'org/name'")
+        model = ALTModel.from_pretrained(spec)
+    model.to(pick_device(device))
+    model.spec = spec
+    return model.eval()
