@@ -121,8 +121,8 @@ class VideoAdapter(nn.Module):
     def __init__(self, dim: int, layers: int, heads: int, mlp_ratio: float, logit_scale: float,
                  temporal_kernel: int, max_frames: int) -> None:
         super().__init__()
-        self.query_mlp = ResidualMLP(dim, dim)  # entity embedding -> query
-        self.key_mlp = ResidualMLP(dim, dim)  # region embedding -> key/value token
+        self.query_mlp = ResidualMLP(dim, dim // 2)  # entity embedding -> query
+        self.key_mlp = ResidualMLP(dim, dim // 2)  # region embedding -> key/value token
         self.temporal_pos = nn.Parameter(torch.zeros(max_frames, dim))  # [T_max, D]
         self.temporal_conv = nn.Conv1d(dim, dim, temporal_kernel, padding=temporal_kernel // 2, groups=dim)
         nn.init.zeros_(self.temporal_conv.weight)

@@ -26,11 +26,15 @@ class Alignment:
         entity_ids: entity picked by every region. int64 [B, T, R]
         scores: cosine similarity of every region to its picked entity. [B, T, R]
         picked: embedding of the picked entity (carries Gumbel gradients in training). [B, T, R, D]
+        topk_ids, topk_scores: every region's k most similar entities and their cosines, best first
+            (evaluation only; the first column is the pick). [B, T, R, k]
     """
 
     entity_ids: torch.Tensor
     scores: torch.Tensor
     picked: torch.Tensor
+    topk_ids: torch.Tensor | None = None
+    topk_scores: torch.Tensor | None = None
 
 
 @dataclass
@@ -58,13 +62,14 @@ class EntityAligner(nn.Module):
         self.log_scale = nn.Parameter(torch.tensor(math.log(logit_scale)))
         self.gumbel_tau = gumbel_tau
 
-    def forward(self, region_emb: torch.Tensor, entity_emb: torch.Tensor, stochastic: bool) -> Alignment:
+    def forward(self, region_emb: torch.Tensor, entity_emb: torch.Tensor, stochastic: bool, top_k: int = 0) -> Alignment:
         """Align regions to entities.
 
         Args:
             region_emb: region embeddings. [B, T, R, D]
             entity_emb: L2-normalised entity embeddings. [E, D]
             stochastic: Gumbel-Softmax straight-through (training) instead of argmax.
+            top_k: also return each region's k most similar entities (evaluation only).
         """
         region_n = F.normalize(region_emb, dim=-1)
         cos = region_n @ entity_emb.to(region_n.dtype).T  # [B, T, R, E]
@@ -77,7 +82,9 @@ class EntityAligner(nn.Module):
             ids = cos.argmax(dim=-1)  # [B, T, R]
             picked = entity_emb[ids].to(region_emb.dtype)  # [B, T, R, D]
         scores = cos.gather(-1, ids[..., None])[..., 0]  # [B, T, R]
-        return Alignment(entity_ids=ids, scores=scores, picked=picked)
+        top = cos.topk(min(top_k, cos.shape[-1]), dim=-1) if top_k and not stochastic else None  # [B, T, R, k]
+        return Alignment(entity_ids=ids, scores=scores, picked=picked,
+                         topk_ids=top.indices if top else None, topk_scores=top.values if top else None)
 
 
 def group_queries(alignment: Alignment) -> Queries:

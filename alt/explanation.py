@@ -27,6 +27,8 @@ _ARRAY_DTYPES = {
     "query_frames": np.int64,
     "query_attention": np.float32,
     "layer_region_ids": np.int32,
+    "region_topk_ids": np.int64,
+    "region_topk_scores": np.float32,
 }
 
 
@@ -56,6 +58,9 @@ class Explanation:
         query_attention: each query's attention over every frame's regions (mean over layers and heads);
             each row sums to 1. float32 [Q, T, R]
         layer_region_ids: region of every patch after each encoder layer, or None. int32 [L, T, Hp, Wp]
+        region_topk_ids: every region's k most similar entities, best first (column 0 is the pick),
+            or None. int64 [T, R, k]
+        region_topk_scores: their cosine similarities. float32 [T, R, k]
         r: tokens merged per layer. num_frames is T.
         model_name: the model spec that produced this.
         adapter_trained: False when the adapter is untrained (then probs equal baseline_probs).
@@ -80,6 +85,8 @@ class Explanation:
     query_frames: np.ndarray
     query_attention: np.ndarray
     layer_region_ids: np.ndarray | None = None
+    region_topk_ids: np.ndarray | None = None
+    region_topk_scores: np.ndarray | None = None
     r: int = 0
     model_name: str = ""
     adapter_trained: bool = False

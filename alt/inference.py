@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
+TOP_K = 5  # entities kept per region for the alignment-score views
 
 
 def to_clip(video: Any, num_frames: int) -> "VideoClip":
@@ -151,7 +152,7 @@ def explain(
     device = model.device
     with _autocast(device):
         out = model(x[None].to(device), class_emb.to(device), entity_emb.to(device), r=r,
-                     stochastic=False, record_layers=record_layers)
+                     stochastic=False, record_layers=record_layers, top_k=TOP_K)
     lap("model")
     say(0.9, "collecting")
     exp = _collect(model, out, clip, frames, names, corpus, r)
@@ -199,6 +200,8 @@ def _collect(model: "ALTModel", out, clip: "VideoClip", frames: np.ndarray, name
         query_frames=out.queries.frame[0, :q].cpu().numpy(),
         query_attention=query_attention.astype(np.float32),
         layer_region_ids=layers,
+        region_topk_ids=out.alignment.topk_ids[0].cpu().numpy().astype(np.int64),
+        region_topk_scores=out.alignment.topk_scores[0].float().cpu().numpy(),
         r=r,
         adapter_trained=bool(model.config.adapter_trained),
         config=model.config.to_dict(),

@@ -211,7 +211,7 @@ class ALTModel(
         return self.clip.logit_scale.exp().clamp(max=100)
 
     def forward(self, x: torch.Tensor, class_emb: torch.Tensor, entity_emb: torch.Tensor, r: int | None = None,
-                stochastic: bool | None = None, record_layers: bool = False) -> ALTOutput:
+                stochastic: bool | None = None, record_layers: bool = False, top_k: int = 0) -> ALTOutput:
         """Classify clips.
 
         Args:
@@ -221,6 +221,7 @@ class ALTModel(
             r: tokens merged per layer (default: config.r).
             stochastic: Gumbel alignment; default: self.training.
             record_layers: keep each layer's region map.
+            top_k: also keep each region's k most similar entities (for explanations).
         """
         r = self.config.r if r is None else r
         stochastic = self.training if stochastic is None else stochastic
@@ -228,7 +229,7 @@ class ALTModel(
         tokens = self.encode(x.flatten(0, 1), r, record_layers)  # over [B*T, ...]
         frame_emb = F.normalize(tokens.cls_emb.float(), dim=-1).view(b, t, -1)  # [B, T, D]
         region_emb = tokens.region_emb.unflatten(0, (b, t))  # [B, T, R, D]
-        alignment = self.aligner(region_emb, entity_emb.to(region_emb.device), stochastic)
+        alignment = self.aligner(region_emb, entity_emb.to(region_emb.device), stochastic, top_k)
         queries = group_queries(alignment)
         adapter_term, cross = self.adapter(queries.emb, queries.mask, queries.frame, region_emb, frame_emb.to(region_emb.dtype))
         base = frame_emb.mean(1)  # [B, D] CLIP frame-mean

@@ -1,0 +1,124 @@
+"""Rendering time of every visualizer panel for one clip, as a markdown table.
+
+    python bench/bench_render.py                       # 8 frames, 224 px, 14x14 grid, R=100, E=2000
+    python bench/bench_render.py --out bench/render.md --no-exports
+
+Uses a synthetic Explanation of realistic size (tests/fake_explanation.py), so it needs no model. The
+live panels are what the app redraws when a user changes frame, opacity or entity; exports (figure
+PNG/PDF, MP4, JSON, ZIP) are timed separately. `render_all_panels` and `render_exports` return
+{panel: seconds} so other benchmarks (e.g. one that adds the model's time) can reuse them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
+
+import visualizers as vis  # noqa: E402
+
+logger = logging.getLogger("bench_render")
+
+
+def _time(fn: Callable[[], Any], repeats: int) -> float:
+    """Median wall time of `fn` in seconds over `repeats` runs."""
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def live_panels(exp: Any, frame: int = 0) -> dict[str, Callable[[], Any]]:
+    """The panels a live view renders, each as a zero-argument callable (all frames where per-frame)."""
+    entity = int(exp.query_entities[0]) if len(exp.query_entities) else None
+    return {
+        "region maps, all frames (mean colour + boundaries)": lambda: vis.region_maps(exp),
+        "entity-region overlays, all frames (labels)": lambda: vis.alignment_overlays(exp),
+        "AnnotatedImage values, all frames": lambda: [vis.alignment_annotations(exp, t) for t in range(exp.num_frames)],
+        "attention heatmaps, all frames (mean)": lambda: vis.attention_overlays(exp),
+        "attention heatmaps, all frames (one entity)": lambda: vis.attention_overlays(exp, entity=entity),
+        "plotly: ALT vs CLIP top-5 (+ to_json)": lambda: vis.probs_figure(exp).to_json(),
+        "plotly: attention mass over time (+ to_json)": lambda: vis.attention_time_figure(exp).to_json(),
+        "plotly: entity x frame heatmap (+ to_json)": lambda: vis.entity_frame_figure(exp).to_json(),
+        "plotly: region -> entity cosine, one frame (+ to_json)": lambda: vis.alignment_figure(exp, frame).to_json(),
+    }
+
+
+def render_all_panels(exp: Any, repeats: int = 3) -> dict[str, float]:
+    """Median seconds of every live panel for this explanation (after one warm-up call each)."""
+    timings = {}
+    for name, fn in live_panels(exp).items():
+        fn()  # warm-up: lazy imports, colormap tables, caches
+        timings[name] = _time(fn, repeats)
+    return timings
+
+
+def render_exports(exp: Any, out_dir: str | Path, repeats: int = 1) -> dict[str, float]:
+    """Seconds of each export format, written under out_dir."""
+    out = Path(out_dir)
+    return {
+        f"export {fmt}": _time(lambda f=fmt: vis.export_explanation(exp, out / f, formats=(f,)), repeats)
+        for fmt in ("json", "png", "pdf", "mp4")
+    } | {"export all five (json, png, pdf, mp4, zip)": _time(lambda: vis.export_explanation(exp, out / "all"), repeats)}
+
+
+def markdown_table(live: dict[str, float], exports: dict[str, float] | None = None) -> str:
+    """Timings as a markdown table (milliseconds), live panels first with their total."""
+    total = sum(live.values())
+    lines = ["| panel | time (ms) | share of live total |", "|---|---:|---:|"]
+    lines += [f"| {k} | {v * 1e3:.1f} | {v / total:.0%} |" for k, v in live.items()]
+    lines.append(f"| **live panels, total** | **{total * 1e3:.1f}** | 100% |")
+    for k, v in (exports or {}).items():
+        lines.append(f"| {k} | {v * 1e3:.1f} | (export) |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--frames", type=int, default=8)
+    ap.add_argument("--grid", type=int, default=14, help="patches per side (224 px / 16)")
+    ap.add_argument("--patch", type=int, default=16)
+    ap.add_argument("--regions", type=int, default=100)
+    ap.add_argument("--entities", type=int, default=2000)
+    ap.add_argument("--classes", type=int, default=400)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--no-exports", action="store_true")
+    ap.add_argument("--out", type=Path, help="also write the table to this file")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    from tests.fake_explanation import make_explanation
+
+    exp = make_explanation(
+        T=args.frames, grid=(args.grid, args.grid), patch=args.patch, R=args.regions, E=args.entities,
+        A=args.classes, seed=0,
+    )  # fmt: skip
+    side = args.grid * args.patch
+    header = (
+        f"Rendering, synthetic explanation: T={exp.num_frames}, {side} px, {args.grid}x{args.grid} grid, "
+        f"R={exp.num_regions}, E={len(exp.entity_names)}, Q={len(exp.query_entities)}, A={len(exp.class_names)}; "
+        f"median of {args.repeats}."
+    )
+    live = render_all_panels(exp, args.repeats)
+    exports = None
+    if not args.no_exports:
+        with tempfile.TemporaryDirectory() as tmp:
+            exports = render_exports(exp, tmp)
+    text = header + "\n\n" + markdown_table(live, exports) + "\n"
+    sys.stdout.write(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
