@@ -136,8 +136,9 @@ def encode_frames(
         raise EncoderError(f"expected frames of shape [T, 3, {side}, {side}], got {list(x.shape)}")
     tokens = _embed_patches(visual, x)  # [T, N, C]
     t, n, _ = tokens.shape
-    size = torch.ones(t, n, 1, dtype=tokens.dtype, device=tokens.device)  # [T, N, 1]
-    source = torch.eye(n, dtype=tokens.dtype, device=tokens.device).expand(t, n, n)  # [T, N, N]
+    # sizes and the source map stay float32 under autocast: counts must be exact
+    size = torch.ones(t, n, 1, dtype=torch.float32, device=tokens.device)  # [T, N, 1]
+    source = torch.eye(n, dtype=torch.float32, device=tokens.device).expand(t, n, n)  # [T, N, N]
     merged_any = False
     layer_ids = []
     for blk in visual.transformer.resblocks:

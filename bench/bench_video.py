@@ -1,8 +1,8 @@
 """Time and peak memory of `load_video` on a 1-minute and a 60-minute synthetic video.
 
-    python bench/bench_video.py [--frames 8] [--repeat 3] [--cache DIR]
+    python bench/bench_video.py [--frames 8] [--repeat 3] [--size 320x240] [--cache DIR]
 
-Clips are 64x48 px, 25 fps, MPEG-4 part 2 (ffmpeg's mpeg4 encoder, keyframe every 12 frames; cv2's
+Clips are 320x240 px by default (--size), 25 fps, MPEG-4 part 2 (ffmpeg's mpeg4 encoder, keyframe every 12 frames; cv2's
 mp4v writer when ffmpeg is absent), generated once into the cache folder. Prints a markdown table.
 Target: the 60-minute clip costs at most 2x the 1-minute one (decoding seeks to the sampled frames).
 """
@@ -28,7 +28,7 @@ FPS, SIZE = 25, (64, 48)
 
 
 def make_video(path: Path, minutes: float) -> Path:
-    """Write (once) a 64x48 25 fps clip of `minutes` minutes with a moving square."""
+    """Write (once) a SIZE, 25 fps clip of `minutes` minutes (ffmpeg's testsrc2 pattern)."""
     if path.exists() and path.stat().st_size > 0:
         return path
     n = int(minutes * 60 * FPS)
@@ -68,11 +68,14 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=8)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "alt_bench_video")
+    ap.add_argument("--size", default="320x240", help="frame size WxH of the synthetic videos")
     args = ap.parse_args()
+    global SIZE
+    SIZE = tuple(int(v) for v in args.size.lower().split("x"))
     args.cache.mkdir(parents=True, exist_ok=True)
     rows = []
     for minutes in (1, 60):
-        path = make_video(args.cache / f"synthetic_{minutes}min.mp4", minutes)
+        path = make_video(args.cache / f"synthetic_{minutes}min_{SIZE[0]}x{SIZE[1]}.mp4", minutes)
         sec, mib, mode = measure(path, args.frames, args.repeat)
         rows.append((minutes, path.stat().st_size / 2**20, sec, mib, mode))
     print(f"load_video(path, num_frames={args.frames}), {SIZE[0]}x{SIZE[1]} px, {FPS} fps, median of {args.repeat}\n")

@@ -46,6 +46,7 @@ from visualizers.regions import (
     region_maps,
     region_pixel_ids,
 )
+from visualizers.scores import alignment_matrix, alignment_matrix_figure
 from visualizers.video_writer import VideoInfo, probe_video, write_video
 
 __all__ = [
@@ -54,6 +55,8 @@ __all__ = [
     "alignment_annotations",
     "alignment_color_map",
     "alignment_figure",
+    "alignment_matrix",
+    "alignment_matrix_figure",
     "alignment_overlay",
     "alignment_overlays",
     "attention_maps",
