@@ -113,12 +113,10 @@ class ALTModel(
 
         Args:
             name: open_clip architecture, e.g. "ViT-B-16".
-            pretrained: open_clip pretrained tag (downloaded from the Hub by open_clip), or None
-                for random weights (offline; for tests).
+            pretrained: open_clip pretrained tag, whose safetensors weights are downloaded from the
+                Hugging Face Hub once (alt/clip_weights.py), or None for random weights (offline; tests).
             overrides: ALTConfig fields.
         """
-        import open_clip
-
         from .config import list_presets
 
         base = {}
@@ -130,9 +128,10 @@ class ALTModel(
         config = ALTConfig.from_dict({**base, "clip_name": name, "clip_pretrained": pretrained, **overrides}).resolved()
         model = cls(config)
         if pretrained:
-            logger.info("loading CLIP %s/%s through open_clip (downloads from the Hugging Face Hub once)", name, pretrained)
-            ref = open_clip.create_model(name, pretrained=pretrained, force_quick_gelu=bool(config.clip_config.get("quick_gelu")))
-            model.clip.load_state_dict(ref.state_dict(), strict=True)
+            from .clip_weights import clip_weights_file, load_clip_weights
+
+            logger.info("loading CLIP %s/%s weights (safetensors, from the Hugging Face Hub once, then cached)", name, pretrained)
+            load_clip_weights(model.clip, clip_weights_file(name, pretrained))
         return model
 
     @classmethod
