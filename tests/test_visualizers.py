@@ -229,3 +229,18 @@ def test_matplotlib_grid_without_pyplot(exp):
 def test_visualizers_do_not_import_torch():
     code = "import sys, visualizers; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_entity_highlight_lights_exactly_that_entitys_patches():
+    from visualizers import entity_highlight_overlays, entity_rgb
+    from visualizers.draw import upscale_patches
+
+    exp = make_explanation(T=3, R=6, E=10, seed=4)
+    e = int(exp.region_entity_ids()[0, 0])
+    out = entity_highlight_overlays(exp, e, alpha=1.0, dim=1.0)
+    mask = upscale_patches(exp.patch_entity_ids() == e, exp.patch_size)  # [T, S, S]
+    inside = out[mask]
+    assert ((inside == entity_rgb(exp.entity_names[e])) | (inside == 255)).all(axis=-1).all()
+    outside = out[~mask]
+    assert ((outside == 0) | (outside == 255)).all()  # everything else fully dimmed (or outline)
+    assert (outside == 0).all(axis=-1).mean() > 0.5

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import visualizers as V
-from visualizers.draw import blend, boundary_mask, upscale_patches
 
 if TYPE_CHECKING:
     from alt.explanation import Explanation
@@ -97,8 +96,6 @@ def annotated_view(exp: Explanation, t: int, entity: Any, k: int) -> tuple[tuple
 def entity_highlights(exp: Explanation, entity: Any, alpha: float = 0.6) -> list[tuple[np.ndarray, str]]:
     """Every frame with one entity's regions highlighted (others dimmed); all entities when None.
 
-    Glue over visualizers.draw (blend, boundary_mask, upscale_patches) and the entity colours: the
-    visualizers have no "one entity highlighted" overlay yet.
     Returns:
         [(uint8 [S, S, 3], caption)] for gr.Gallery, one per frame.
     """
@@ -106,13 +103,7 @@ def entity_highlights(exp: Explanation, entity: Any, alpha: float = 0.6) -> list
     if e is None:
         imgs = V.alignment_overlays(exp, alpha=alpha)  # [T, S, S, 3]
         return [(imgs[t], f"frame {t} · {exp.timestamps[t]:.2f} s") for t in range(exp.num_frames)]
-    name = exp.entity_names[e]
-    mask = upscale_patches(exp.patch_entity_ids() == e, exp.patch_size)  # bool [T, S, S]
-    dim = blend(exp.frames, np.zeros_like(exp.frames), 0.65)  # [T, S, S, 3]
-    color = np.broadcast_to(np.array(V.entity_rgb(name), np.uint8), exp.frames.shape)
-    lit = blend(exp.frames, np.ascontiguousarray(color), alpha)
-    out = np.where(mask[..., None], lit, dim)
-    out[boundary_mask(mask.astype(np.int8))] = 255
+    out = V.entity_highlight_overlays(exp, e, alpha=alpha)  # [T, S, S, 3]
     counts = [int(np.sum(exp.region_entity_ids()[t] == e)) for t in range(exp.num_frames)]
     return [(out[t], f"frame {t} · {exp.timestamps[t]:.2f} s · {counts[t]} regions") for t in range(exp.num_frames)]
 

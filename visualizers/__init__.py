@@ -14,6 +14,7 @@ from visualizers.alignment import (
     alignment_overlay,
     alignment_overlays,
     clip_entities,
+    entity_highlight_overlays,
     frame_entities,
 )
 from visualizers.attention import (
@@ -68,6 +69,7 @@ __all__ = [
     "clip_entities",
     "clip_scale",
     "colorbar_strip",
+    "entity_highlight_overlays",
     "entity_frame_figure",
     "entity_frame_matrix",
     "entity_hex",
