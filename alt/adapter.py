@@ -1,15 +1,16 @@
 """The video adapter (PAPER.md, step 4), in reading order.
 
 Queries are the aligned entity embeddings (one per frame and entity, alt/align.py); keys and values
-are every frame's region embeddings. Each block: self-attention over the queries, cross-attention
+are every frame's region embeddings, plus a temporal convolution on the visual side (per patch
+position, pooled back to regions: see `region_motion`) and learned temporal positions. Each block: self-attention over the queries, cross-attention
 from the queries to all frames' regions, FFN. The video vector is
 
     Z = mean_t normalise(cls_t) + out_proj(mean_q query_q)
 
 Initialisation is chosen so that an untrained adapter changes nothing and already explains sensibly:
 - `out_proj` starts at zero, so an untrained ALT predicts exactly CLIP's frame-mean answer;
-- every residual branch (self-attention, cross-attention, FFN, the query/key MLPs, temporal conv and
-  position terms) ends in a zero-initialised layer, so at initialisation the query stream is the
+- every residual branch (self-attention, cross-attention, FFN, the query/key MLPs, the temporal conv
+  and position terms) ends in a zero-initialised layer, so at initialisation the query stream is the
   entity embedding itself and the key stream is the region embedding itself;
 - attention is cosine attention per head with query/key projections starting as identity, so the
   first cross-attention follows entity-region similarity before any training.
@@ -124,6 +125,7 @@ class VideoAdapter(nn.Module):
         self.query_mlp = ResidualMLP(dim, dim // 2)  # entity embedding -> query
         self.key_mlp = ResidualMLP(dim, dim // 2)  # region embedding -> key/value token
         self.temporal_pos = nn.Parameter(torch.zeros(max_frames, dim))  # [T_max, D]
+        # depthwise over time at every patch position (regions differ per frame, patches do not)
         self.temporal_conv = nn.Conv1d(dim, dim, temporal_kernel, padding=temporal_kernel // 2, groups=dim)
         nn.init.zeros_(self.temporal_conv.weight)
         nn.init.zeros_(self.temporal_conv.bias)
@@ -139,7 +141,8 @@ class VideoAdapter(nn.Module):
         query_mask: torch.Tensor,
         query_frame: torch.Tensor,
         region_emb: torch.Tensor,
-        frame_emb: torch.Tensor,
+        region_ids: torch.Tensor,
+        region_size: torch.Tensor,
     ) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """Run the adapter.
 
@@ -148,16 +151,17 @@ class VideoAdapter(nn.Module):
             query_mask: True for real queries. bool [B, Q]
             query_frame: frame of each query. int64 [B, Q]
             region_emb: region embeddings of every frame. [B, T, R, D]
-            frame_emb: normalised per-frame CLS embeddings (temporal conv input). [B, T, D]
+            region_ids: region of every patch. int64 [B, T, P]
+            region_size: patches in every region. [B, T, R]
         Returns:
             the adapter term added to Z [B, D], and per-layer cross-attention weights [B, H, Q, T*R].
         """
         b, t, r, d = region_emb.shape
         if t > self.temporal_pos.shape[0]:
             raise ValueError(f"{t} frames exceed the adapter's {self.temporal_pos.shape[0]}-frame position table")
-        motion = self.temporal_conv(frame_emb.transpose(1, 2)).transpose(1, 2)  # [B, T, D]
-        frame_term = (self.temporal_pos[:t] + motion)[:, :, None, :]  # [B, T, 1, D]
-        kv = (self.key_mlp(region_emb) + frame_term).reshape(b, t * r, d)  # [B, K, D]
+        motion = self.region_motion(region_emb, region_ids, region_size)  # [B, T, R, D]
+        kv = self.key_mlp(region_emb) + motion + self.temporal_pos[:t, None, :]  # [B, T, R, D]
+        kv = kv.reshape(b, t * r, d)  # [B, K, D]
         q = self.query_mlp(queries) + self.temporal_pos[query_frame]  # [B, Q, D]
         weights = []
         for blk in self.blocks:
@@ -166,3 +170,25 @@ class VideoAdapter(nn.Module):
         m = query_mask[..., None].to(q.dtype)  # [B, Q, 1]
         pooled = (self.ln_out(q) * m).sum(1) / m.sum(1).clamp_min(1)  # [B, D]
         return self.out_proj(pooled), weights
+
+    def region_motion(self, region_emb: torch.Tensor, region_ids: torch.Tensor, region_size: torch.Tensor) -> torch.Tensor:
+        """Temporal convolution on the visual side, per patch, pooled back to each frame's regions.
+
+        Regions are re-formed in every frame, so the convolution runs where time is well defined: at
+        each patch position, over the embeddings of the regions holding that patch in successive
+        frames. Each region then gets the size-weighted mean over its patches, i.e. how its own
+        area changes over time. Zero-initialised: contributes nothing before training.
+
+        Args:
+            region_emb: [B, T, R, D]; region_ids: int64 [B, T, P]; region_size: [B, T, R].
+        Returns:
+            per-region motion features. [B, T, R, D]
+        """
+        b, t, r, d = region_emb.shape
+        p = region_ids.shape[-1]
+        index = region_ids[..., None].expand(b, t, p, d)  # [B, T, P, D]
+        patches = region_emb.gather(2, index)  # [B, T, P, D] each patch carries its region's embedding
+        series = patches.permute(0, 2, 3, 1).reshape(b * p, d, t)  # [B*P, D, T]
+        conv = self.temporal_conv(series).reshape(b, p, d, t).permute(0, 3, 1, 2)  # [B, T, P, D]
+        pooled = torch.zeros_like(region_emb).scatter_add(2, index, conv.to(region_emb.dtype))  # [B, T, R, D]
+        return pooled / region_size[..., None].clamp_min(1).to(pooled.dtype)

@@ -230,7 +230,9 @@ class ALTModel(
         region_emb = tokens.region_emb.unflatten(0, (b, t))  # [B, T, R, D]
         alignment = self.aligner(region_emb, entity_emb.to(region_emb.device), stochastic, top_k)
         queries = group_queries(alignment)
-        adapter_term, cross = self.adapter(queries.emb, queries.mask, queries.frame, region_emb, frame_emb.to(region_emb.dtype))
+        region_ids = tokens.region_ids.view(b, t, -1)  # [B, T, P]
+        region_size = tokens.size.view(b, t, -1)  # [B, T, R]
+        adapter_term, cross = self.adapter(queries.emb, queries.mask, queries.frame, region_emb, region_ids, region_size)
         base = frame_emb.mean(1)  # [B, D] CLIP frame-mean
         z = base + adapter_term.float()  # [B, D]
         cls = class_emb.to(z.device, z.dtype)

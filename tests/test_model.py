@@ -58,8 +58,8 @@ def test_initial_attention_peaks_on_the_region_matching_the_entity():
     alignment = model.aligner(region_emb, entity_emb, stochastic=False)
     assert alignment.entity_ids[0, 1, :4].tolist() == [0, 1, 2, 3]
     queries = group_queries(alignment)
-    frame_emb = F.normalize(region_emb.mean(2), dim=-1)
-    _, cross = model.adapter(queries.emb, queries.mask, queries.frame, region_emb, frame_emb)
+    region_ids = torch.arange(r).repeat(t, 1)[None]  # [1, T, P]: one patch per region, for the test
+    _, cross = model.adapter(queries.emb, queries.mask, queries.frame, region_emb, region_ids, torch.ones(1, t, r))
     weights = cross[0].mean(1)[0]  # [Q, T*R], first layer, mean over heads
     for qi in range(int(queries.mask.sum())):
         if queries.frame[0, qi] == 1 and queries.entity[0, qi] < 4:
