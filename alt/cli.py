@@ -44,7 +44,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     paths = export_explanation(exp, args.out, formats=formats)
     top = exp.top_classes(1)[0]
-    print(json.dumps({"prediction": top[0], "probability": top[1], "files": {k: str(v) for k, v in paths.items()}}, indent=2))
+    emit(json.dumps({"prediction": top[0], "probability": top[1], "files": {k: str(v) for k, v in paths.items()}}, indent=2))
     return 0
 
 
@@ -57,7 +57,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     out = {"model": args.model, "probs": dict(zip(exp.class_names, map(float, exp.probs))),
            "baseline_probs": dict(zip(exp.class_names, map(float, exp.baseline_probs))),
            "adapter_trained": exp.adapter_trained, "timings": exp.timings}
-    print(json.dumps(out, indent=2))
+    emit(json.dumps(out, indent=2))
     return 0
 
 
@@ -66,8 +66,14 @@ def cmd_push(args: argparse.Namespace) -> int:
 
     model = ALTModel.from_pretrained(args.folder)  # validates the folder before anything is uploaded
     url = model.push_to_hub(args.repo_id, private=args.private, commit_message=args.message)
-    print(url)
+    emit(str(url))
     return 0
+
+
+def emit(text: str) -> None:
+    """The command's result on stdout (logging goes to stderr)."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def _log_progress(fraction: float, stage: str) -> None:
@@ -131,10 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (InputError, VideoError, CheckpointError, ConfigError, CorpusError, ModelSpecError, FileNotFoundError) as exc:
-        print(f"alt {args.command}: error: {exc}", file=sys.stderr)
+        sys.stderr.write(f"alt {args.command}: error: {exc}\n")
         return 2
     except KeyboardInterrupt:
-        print(f"alt {args.command}: interrupted", file=sys.stderr)
+        sys.stderr.write(f"alt {args.command}: interrupted\n")
         return 130
 
 

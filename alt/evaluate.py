@@ -202,7 +202,9 @@ def run_eval(args: argparse.Namespace) -> int:
             if args.out:
                 Path(args.out).parent.mkdir(parents=True, exist_ok=True)
                 Path(args.out).write_text(text + "\n")
-            print(text)
+            from .cli import emit
+
+            emit(text)
         if tmp is not None:
             tmp.cleanup()
         return 0

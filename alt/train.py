@@ -129,7 +129,9 @@ def run_train(args: argparse.Namespace) -> int:
         args.templates = [t.strip() for t in args.templates.split("|") if t.strip()]
     summary = train(TrainSettings.from_args(args))
     if summary.get("rank", 0) == 0:
-        print(json.dumps(summary, indent=2))
+        from .cli import emit
+
+        emit(json.dumps(summary, indent=2))
     return 0
 
 
