@@ -50,7 +50,7 @@ class ALTConfig:
     prompt_templates: list[str] = field(default_factory=lambda: ["a video of a person {}."])
     # --- state ---
     adapter_trained: bool = False  # True once `alt train` has updated the adapter
-    preset: str | None = None  # the preset this config came from, if any
+    preset_name: str | None = None  # the preset this config came from, if any
 
     def __post_init__(self) -> None:
         if self.r < 0:
@@ -71,7 +71,7 @@ class ALTConfig:
             raise ConfigError(f"unknown preset {name!r}; available: {', '.join(list_presets())}")
         data = json.loads(path.read_text())
         data.update(overrides)
-        data["preset"] = name
+        data["preset_name"] = name
         return cls.from_dict(data).resolved()
 
     @classmethod

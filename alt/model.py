@@ -123,7 +123,7 @@ class ALTModel(
         for preset in list_presets():
             p = ALTConfig.preset(preset)
             if p.clip_name == name:
-                base = {k: v for k, v in p.to_dict().items() if k not in ("clip_config", "clip_pretrained", "preset")}
+                base = {k: v for k, v in p.to_dict().items() if k not in ("clip_config", "clip_pretrained", "preset_name")}
                 break
         config = ALTConfig.from_dict({**base, "clip_name": name, "clip_pretrained": pretrained, **overrides}).resolved()
         model = cls(config)

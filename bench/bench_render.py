@@ -2,8 +2,10 @@
 
     python bench/bench_render.py                       # 8 frames, 224 px, 14x14 grid, R=100, E=2000
     python bench/bench_render.py --out bench/render.md --no-exports
+    python bench/bench_render.py --model clip:ViT-B-16        # a real explanation + the model's own time
 
-Uses a synthetic Explanation of realistic size (tests/fake_explanation.py), so it needs no model. The
+By default it uses a synthetic Explanation of realistic size (tests/fake_explanation.py), so it needs no
+model; with --model it explains a generated clip first and prints the model's time beside. The
 live panels are what the app redraws when a user changes frame, opacity or entity; exports (figure
 PNG/PDF, MP4, JSON, ZIP) are timed separately. `render_all_panels` and `render_exports` return
 {panel: seconds} so other benchmarks (e.g. one that adds the model's time) can reuse them.
@@ -83,6 +85,26 @@ def markdown_table(live: dict[str, float], exports: dict[str, float] | None = No
     return "\n".join(lines)
 
 
+def model_explanation(spec: str, frames: int, classes: int, repeats: int) -> tuple[Any, float, str]:
+    """Explain a generated clip (a square moving over a gradient, 320x240) with `spec`; `clip:NAME`
+    without a tag means random weights (the cost does not depend on them). Returns (exp, seconds, label)."""
+    import numpy as np
+
+    from alt import ALTModel, load_model
+
+    name = spec.removeprefix("clip:")
+    model = ALTModel.from_clip(name, pretrained=None) if spec.startswith("clip:") and "/" not in spec else load_model(spec)
+    t, h, w = frames, 240, 320
+    clip = np.zeros((t, h, w, 3), np.uint8)
+    clip[..., 0] = np.linspace(0, 255, w, dtype=np.uint8)[None, None, :]
+    for i in range(t):
+        clip[i, 80:140, 20 + 30 * i:80 + 30 * i] = (240, 220, 40)
+    names = [f"action {i}" for i in range(classes)]
+    model.explain(clip, names)  # warm-up: entity and class embeddings are cached after this
+    seconds = _time(lambda: model.explain(clip, names), repeats)
+    return model.explain(clip, names), seconds, f"explanation of a generated clip by {spec}"
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--frames", type=int, default=8)
@@ -94,18 +116,26 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-exports", action="store_true")
     ap.add_argument("--out", type=Path, help="also write the table to this file")
+    ap.add_argument("--model", default=None,
+                    help="explain a generated clip with this model spec first (e.g. clip:ViT-B-16 for random "
+                         "ViT-B/16 weights) and render that explanation, next to the model's own time")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
-    from tests.fake_explanation import make_explanation
+    model_s = None
+    if args.model:
+        exp, model_s, what = model_explanation(args.model, args.frames, args.classes, args.repeats)
+    else:
+        from tests.fake_explanation import make_explanation
 
-    exp = make_explanation(
-        T=args.frames, grid=(args.grid, args.grid), patch=args.patch, R=args.regions, E=args.entities,
-        A=args.classes, seed=0,
-    )  # fmt: skip
-    side = args.grid * args.patch
+        exp = make_explanation(
+            T=args.frames, grid=(args.grid, args.grid), patch=args.patch, R=args.regions, E=args.entities,
+            A=args.classes, seed=0,
+        )  # fmt: skip
+        what = "synthetic explanation"
+    side = exp.frames.shape[1]
     header = (
-        f"Rendering, synthetic explanation: T={exp.num_frames}, {side} px, {args.grid}x{args.grid} grid, "
+        f"Rendering, {what}: T={exp.num_frames}, {side} px, {exp.grid[0]}x{exp.grid[1]} grid, "
         f"R={exp.num_regions}, E={len(exp.entity_names)}, Q={len(exp.query_entities)}, A={len(exp.class_names)}; "
         f"median of {args.repeats}."
     )
@@ -115,6 +145,9 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             exports = render_exports(exp, tmp)
     text = header + "\n\n" + markdown_table(live, exports) + "\n"
+    if model_s is not None:
+        text += (f"\nModel time for the same clip (`explain`, median of {args.repeats}): {model_s * 1e3:.0f} ms; "
+                 f"live panels = {sum(live.values()) / model_s:.0%} of it.\n")
     sys.stdout.write(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")

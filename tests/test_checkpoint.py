@@ -116,3 +116,12 @@ def test_unknown_repo_offline_is_a_clear_error(tmp_path):
 def test_folder_without_config_is_a_clear_error(tmp_path):
     with pytest.raises(CheckpointError, match="no config.json"):
         ALTModel.from_pretrained(tmp_path)
+
+
+def test_a_config_not_from_a_preset_saves_and_explains_to_json(small_corpus, frames, tmp_path):
+    model = ALTModel.from_clip("ViT-B-32", pretrained=None)
+    model._corpus = small_corpus
+    assert model.config.preset_name is None and model.config.to_dict()["preset_name"] is None
+    json.loads(model.explain(frames[:2], CLASSES).to_json())  # every field JSON-able
+    model.save_pretrained(tmp_path / "b32")
+    assert ALTModel.from_pretrained(tmp_path / "b32").config.clip_name == "ViT-B-32"
