@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alt import ALTModel  # noqa: E402
 from alt.inference import preprocess  # noqa: E402
+from bench.timing import median_seconds  # noqa: E402
 
 CLASSES = ["riding a bike", "swimming", "playing guitar", "juggling balls", "walking the dog"]
 
@@ -41,16 +40,6 @@ def gmacs(fn) -> float:
         return counter.get_total_flops() / 2e9
     finally:
         torch.backends.mha.set_fastpath_enabled(True)
-
-
-def seconds(fn, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 @torch.inference_mode()
@@ -78,7 +67,7 @@ def main() -> None:
         return emb @ class_emb.T
 
     rows = []
-    base_flops, base_time = gmacs(plain), seconds(plain, args.repeats)
+    base_flops, base_time = gmacs(plain), median_seconds(plain, args.repeats)
     rows.append(("plain CLIP encode_image", "-", 197, base_flops, base_time, base_time))
     for r in [int(v) for v in args.rs.split(",")]:
         def fwd(r=r):
@@ -87,8 +76,8 @@ def main() -> None:
         def exp(r=r):
             return model.explain(frames, CLASSES, r=r, num_frames=args.frames, record_layers=True)
 
-        rows.append((f"ALT r={r}", r, model.num_regions(r) + 1, gmacs(fwd), seconds(fwd, args.repeats),
-                     seconds(exp, args.repeats)))
+        rows.append((f"ALT r={r}", r, model.num_regions(r) + 1, gmacs(fwd), median_seconds(fwd, args.repeats),
+                     median_seconds(exp, args.repeats)))
 
     device = torch.cuda.get_device_name() if args.device.startswith("cuda") else platform.processor() or platform.machine()
     print(f"{args.arch}, {args.frames} frames x {model.config.image_size} px, {len(corpus)} entities, "

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,18 +24,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
 import visualizers as vis  # noqa: E402
+from bench.timing import median_seconds  # noqa: E402
 
 logger = logging.getLogger("bench_render")
-
-
-def _time(fn: Callable[[], Any], repeats: int) -> float:
-    """Median wall time of `fn` in seconds over `repeats` runs."""
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
 
 
 def live_panels(exp: Any, frame: int = 0) -> dict[str, Callable[[], Any]]:
@@ -61,7 +50,7 @@ def render_all_panels(exp: Any, repeats: int = 3) -> dict[str, float]:
     timings = {}
     for name, fn in live_panels(exp).items():
         fn()  # warm-up: lazy imports, colormap tables, caches
-        timings[name] = _time(fn, repeats)
+        timings[name] = median_seconds(fn, repeats, warmup=False)
     return timings
 
 
@@ -69,9 +58,11 @@ def render_exports(exp: Any, out_dir: str | Path, repeats: int = 1) -> dict[str,
     """Seconds of each export format, written under out_dir."""
     out = Path(out_dir)
     return {
-        f"export {fmt}": _time(lambda f=fmt: vis.export_explanation(exp, out / f, formats=(f,)), repeats)
+        f"export {fmt}": median_seconds(
+            lambda f=fmt: vis.export_explanation(exp, out / f, formats=(f,)), repeats, warmup=False)
         for fmt in ("json", "png", "pdf", "mp4")
-    } | {"export all five (json, png, pdf, mp4, zip)": _time(lambda: vis.export_explanation(exp, out / "all"), repeats)}
+    } | {"export all five (json, png, pdf, mp4, zip)": median_seconds(
+        lambda: vis.export_explanation(exp, out / "all"), repeats, warmup=False)}
 
 
 def markdown_table(live: dict[str, float], exports: dict[str, float] | None = None) -> str:
@@ -101,7 +92,7 @@ def model_explanation(spec: str, frames: int, classes: int, repeats: int) -> tup
         clip[i, 80:140, 20 + 30 * i:80 + 30 * i] = (240, 220, 40)
     names = [f"action {i}" for i in range(classes)]
     model.explain(clip, names)  # warm-up: entity and class embeddings are cached after this
-    seconds = _time(lambda: model.explain(clip, names), repeats)
+    seconds = median_seconds(lambda: model.explain(clip, names), repeats, warmup=False)
     return model.explain(clip, names), seconds, f"explanation of a generated clip by {spec}"
 
 
