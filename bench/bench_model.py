@@ -68,7 +68,7 @@ def main() -> None:
 
     rows = []
     base_flops, base_time = gmacs(plain), median_seconds(plain, args.repeats)
-    rows.append(("plain CLIP encode_image", "-", 197, base_flops, base_time, base_time))
+    rows.append(("plain CLIP encode_image", "-", model.num_regions(0) + 1, base_flops, base_time, base_time))
     for r in [int(v) for v in args.rs.split(",")]:
         def fwd(r=r):
             return model(x[None], class_emb, entity_emb, r=r, stochastic=False)
