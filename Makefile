@@ -28,6 +28,8 @@ app: install
 	$(PY) app.py --model $(MODEL)
 
 test: install-test system-deps
+	@command -v ffmpeg >/dev/null && test -x /usr/bin/chromium && test -f /usr/share/wordnet/index.noun \
+		|| { echo "ffmpeg, chromium or wordnet-base is missing: tests would skip"; exit 1; }
 	$(PY) -m pytest
 
 bench: install
