@@ -244,8 +244,10 @@ def _load_open(p, cap, num_frames, views, view_ids, jitter, rng, start, end, max
 def _salvage(p: Path, info: vd.Probe, total: int, max_frames: int, min_decodable: float, deadline: float,
              timeout_s: float, replan, max_side) -> tuple[vd.Fetched, list, int]:
     """Scan which frames decode, re-plan over them and fetch the nearest decodable frames in order."""
+    by_time = vd.by_time_ok(p, info)  # number frames after damage by their timestamps
     real, pts = _with_capture(p, timeout_s, lambda c: vd.scan_frames(
-        c, claimed=total, max_frames=max_frames, deadline=deadline, path=p, timeout_s=timeout_s))  # [n], [n]
+        c, claimed=total, max_frames=max_frames, deadline=deadline, path=p, timeout_s=timeout_s,
+        fps=info.fps, by_time=by_time))  # [n], [n]
     if len(real) == 0:
         raise VideoError(f"{p}: no decodable frame ({info.codec or 'unknown codec'}; damaged or unsupported)")
     if len(real) < min_decodable * total:
@@ -259,8 +261,11 @@ def _salvage(p: Path, info: vd.Probe, total: int, max_frames: int, min_decodable
     total = int(real[-1]) + 1
     plans = replan(total)
     targets = real[np.unique(nearest(real, np.concatenate([idx for idx, _ in plans])))]  # decodable, sorted
-    contiguous = len(real) == total  # no damaged stretch: a sequential read reaches every target
-    out, _ = _fetch(p, info, [(targets, None)], None if contiguous else True, max_side, deadline, timeout_s)
+    # Seek to far targets and read past damaged stretches, numbering frames as the scan did, so that
+    # frames after the damage are the right ones (a plain sequential read would stop at the damage).
+    out = _with_capture(p, timeout_s, lambda c: vd.fetch_damaged(
+        c, targets, seek_gap=vd.damaged_seek_gap(p, info), by_time=by_time, info=info, max_side=max_side,
+        deadline=deadline, path=p, timeout_s=timeout_s))
     out.pts.update({int(i): float(t) for i, t in zip(real, pts) if int(i) in out.frames})
     return out, plans, total
 

@@ -25,6 +25,9 @@ VIDEO_EXTS = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".gif", ".mpg", "
 SEQUENTIAL_EXTS = {".gif"}  # GIF frame delays vary; seeking there is by time, not by frame
 SEQUENTIAL_PER_TARGET = 16  # read sequentially when the window has <= this many frames per target
 GRAB_GAP = 32  # grab forward instead of seeking when the next target is at most this far ahead
+FAIL_RUN = 64  # undecodable frames in a row that a damaged-file read goes past before seeking beyond
+COUNTED_TIME_EXTS = {".avi"}  # containers whose frame times come from counting frames (see damaged_seek_gap)
+RESYNC_GAP = 2  # a timestamp this many frames past the count re-anchors it (damage skipped silently)
 
 
 class VideoError(ValueError):
@@ -190,39 +193,131 @@ def fetch_frames(cap: cv2.VideoCapture, targets: np.ndarray, *, seek: bool, info
     return out
 
 
+class FrameWalker:
+    """Grabs the decodable frames of a capture in order, across damaged stretches, and numbers them.
+
+    Frames are counted one by one. After a decode failure, a seek, or a timestamp jump of more than
+    RESYNC_GAP frames (a demuxer that skipped damaged bytes silently, as Matroska does), the count is
+    re-anchored: to the frame's timestamp, round(t * fps), when `by_time` (the frames after the damage
+    keep their true index), else to OpenCV's frame position. A decode failure, or a seek that OpenCV
+    reports landing elsewhere, marks the frames that follow `tainted`: inter-coded frames decoded after
+    damage are concealment guesses until the next key frame, which OpenCV does not report.
+    """
+
+    def __init__(self, cap: cv2.VideoCapture, fps: float, by_time: bool) -> None:
+        self.cap, self.fps, self.by_time = cap, fps, by_time
+        self.index = -1  # index of the frame grabbed last (-1: none yet)
+        self.pts = -math.inf  # its presentation time, s
+        self._resync = False
+        self.tainted = False  # a decode failure came after the last clean seek
+
+    def seek(self, i: int) -> None:
+        """Ask OpenCV for frame `i`; the next `grab` numbers the frame it lands on afresh."""
+        ok = self.cap.set(cv2.CAP_PROP_POS_FRAMES, i)
+        self.tainted = not ok or round(self.cap.get(cv2.CAP_PROP_POS_FRAMES)) != i
+        self.index, self.pts, self._resync = min(self.index, i - 1), -math.inf, True
+
+    def grab(self, max_failures: int = FAIL_RUN) -> bool:
+        """Grab the next new decodable frame, reading past up to `max_failures` undecodable ones."""
+        failures = 0
+        while True:
+            if not self.cap.grab():
+                failures += 1
+                self._resync = self.tainted = True
+                if failures > max_failures:
+                    return False
+                continue
+            t = self.cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+            n = self.index + 1
+            if self._resync:
+                n = max(n, round(self.cap.get(cv2.CAP_PROP_POS_FRAMES)) - 1)
+            if self.by_time and math.isfinite(t):
+                by_t = round(t * self.fps)
+                if self._resync or by_t > n + RESYNC_GAP:
+                    n = by_t
+            if n <= self.index or not t > self.pts:
+                continue  # a frame already seen (a seek that landed early)
+            self.index, self.pts, self._resync = n, t, False
+            return True
+
+
+def by_time_ok(path: Path, info: Probe) -> bool:
+    """Whether frame timestamps can re-anchor the frame count after damage (known rate, not a GIF)."""
+    return info.fps_known and path.suffix.lower() not in SEQUENTIAL_EXTS
+
+
 def scan_frames(cap: cv2.VideoCapture, *, claimed: int, max_frames: int, deadline: float, path: Path,
-                timeout_s: float) -> tuple[np.ndarray, np.ndarray]:
+                timeout_s: float, fps: float = 25.0, by_time: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Grab every decodable frame once (no colour conversion): their indices int64 [n] and times [n] s.
 
-    Used when the container's frame count proved wrong or frames failed to decode. When decoding stops
-    before the `claimed` end, seeks further and further ahead (1, 2, 4, ... frames) to skip damage.
+    Used when the container's frame count proved wrong or frames failed to decode. Reads past short
+    damaged stretches (numbering frames as `FrameWalker` does); when decoding stops for good before
+    the `claimed` end, seeks further and further ahead (1, 2, 4, ... frames) to skip the damage.
     """
+    walk = FrameWalker(cap, fps, by_time)
     idx: list[int] = []
     pts: list[float] = []
-    pos = 0  # index of the next frame
     while True:
-        if len(idx) % 64 == 0:
-            check_deadline(deadline, path, timeout_s)
-        if cap.grab():
-            pos = max(pos, round(cap.get(cv2.CAP_PROP_POS_FRAMES)))
-            t = cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
-            if idx and (pos - 1 <= idx[-1] or t <= pts[-1]):
-                continue  # a seek landed on a frame already seen
-            idx.append(pos - 1)
-            pts.append(t)
-            if len(idx) > max_frames:
-                raise VideoError(f"{path}: more than {max_frames} frames; longer than max_duration_s allows")
-            continue
-        jump = 1  # damaged stretch or end of file: try to resume further on
-        while pos + jump < claimed and not (cap.set(cv2.CAP_PROP_POS_FRAMES, pos + jump) and cap.grab()):
-            check_deadline(deadline, path, timeout_s)
-            jump *= 2
-        if pos + jump >= claimed:
-            break
-        log.info("%s: skipped undecodable frames %d..%d", path, pos, pos + jump - 1)
-        cap.set(cv2.CAP_PROP_POS_FRAMES, pos + jump)  # re-seek: the probing grab consumed the frame
-        pos += jump
+        check_deadline(deadline, path, timeout_s)
+        if not walk.grab():
+            pos, jump = walk.index + 1, 1  # long damaged stretch or end of file: try to resume further on
+            while pos + jump < claimed:
+                check_deadline(deadline, path, timeout_s)
+                walk.seek(pos + jump)
+                if walk.grab(0):
+                    break
+                jump *= 2
+            else:
+                break
+            log.info("%s: skipped undecodable frames %d..%d", path, pos, walk.index - 1)
+        idx.append(walk.index)
+        pts.append(walk.pts)
+        if len(idx) > max_frames:
+            raise VideoError(f"{path}: more than {max_frames} frames; longer than max_duration_s allows")
     return np.asarray(idx, dtype=np.int64), np.asarray(pts, dtype=np.float64)
+
+
+def damaged_seek_gap(path: Path, info: Probe) -> int | None:
+    """How far ahead `fetch_damaged` seeks rather than reads forward (None: never seek).
+
+    AVI stores no per-frame times: after damage a forward read numbers frames by counting them, which
+    misnumbers everything after the damage, while a seek uses the index; so AVI seeks to every target.
+    Other containers store times, so a forward read re-anchored by time is right and seeks are only
+    for far targets (a seek that passes damage on its way can overshoot the target).
+    """
+    if path.suffix.lower() in SEQUENTIAL_EXTS or info.num_frames <= 1:
+        return None
+    return 1 if path.suffix.lower() in COUNTED_TIME_EXTS else GRAB_GAP + 1
+
+
+def fetch_damaged(cap: cv2.VideoCapture, targets: np.ndarray, *, seek_gap: int | None, by_time: bool,
+                  info: Probe, max_side: int | None, deadline: float, path: Path, timeout_s: float) -> Fetched:
+    """Decode sorted unique `targets` [K] of a damaged file, numbering frames as `scan_frames` does.
+
+    Seeks to targets more than `seek_gap` frames ahead (None: never) and otherwise grabs forward,
+    reading past damaged stretches, so frames after the damage are found by their own index instead of
+    stopping at the damage. A target that does not decode is left missing.
+    """
+    out = Fetched({}, {})
+    walk = FrameWalker(cap, info.fps, by_time)
+    for i in (int(t) for t in targets):
+        sought = False
+        for _ in range(2):  # a forward read that crossed damage is retried from a seek (a key frame)
+            check_deadline(deadline, path, timeout_s)
+            if seek_gap is not None and (i - walk.index > seek_gap or walk.tainted) and not sought:
+                walk.seek(i)
+                sought = True
+            while walk.index < i and walk.grab():
+                check_deadline(deadline, path, timeout_s)
+            if not walk.tainted or sought or seek_gap is None:
+                break
+        if walk.index != i or walk.tainted:
+            continue  # undecodable, skipped over by the damage, or decoded from damaged references
+        ok, img = cap.retrieve()
+        if ok and img is not None:
+            out.frames[i] = to_rgb(img, max_side, info.manual_rotation)
+            out.pts[i] = walk.pts
+    return out
 
 
 def read_image(path: Path, max_side: int | None) -> np.ndarray | None:

@@ -246,6 +246,21 @@ def test_bytes_overwritten_mid_stream_still_load_in_order(tmp_path, name, fourcc
     assert got[:2] == clip.indices[:2].tolist()
 
 
+@pytest.mark.parametrize("name,fourcc", [("bad.mp4", "mp4v"), ("bad.avi", "MJPG"), ("bad.mkv", "MJPG")])
+@pytest.mark.parametrize("where,length", [(0.4, 0.05), (0.45, 0.1), (0.5, 0.05)])
+def test_frames_after_mid_stream_damage_are_the_right_ones(tmp_path, name, fourcc, where, length):
+    # damage in the middle third: the frames sampled from the last third are found past it (by seeking
+    # or reading on), not replaced by the last frame before the damage, and carry their true index
+    good = make_clip(tmp_path / ("good" + name[3:]), num_frames=96, codec=fourcc)
+    bad = overwrite_bytes(good, tmp_path / name, start_frac=where, length_frac=length)
+    clip = load_video(bad, 9)
+    assert_valid(clip, 9)
+    assert clip.num_frames_total == 96
+    last = clip.indices[6:].tolist()
+    assert decoded(clip)[6:] == last and all(i >= 64 for i in last), (decoded(clip), clip.indices)
+    assert clip.num_missing <= 3
+
+
 def test_truncated_file_uses_the_frames_that_decode(tmp_path):
     good = make_clip(tmp_path / "good.avi", num_frames=96, codec="MJPG")
     cut = truncate(good, tmp_path / "cut.avi", keep_frac=0.7)
