@@ -202,8 +202,12 @@ class ALTModel(
         return tokens_after_merging(self.config.grid ** 2 + 1, self.config.num_layers, r) - 1
 
     # ---- the network ----------------------------------------------------------------------------
-    def encode(self, x: torch.Tensor, r: int, record_layers: bool = False) -> FrameTokens:
-        """Region-aware encoding of frames [N, 3, S, S] (N = B*T)."""
+    def encode_frames(self, x: torch.Tensor, r: int | None = None, record_layers: bool = False) -> FrameTokens:
+        """Region-aware encoding of normalised frames [N, 3, S, S] (N = B*T); r defaults to config.r.
+
+        With r=0, `cls_emb` equals `self.clip.encode_image(x)`.
+        """
+        r = self.config.r if r is None else r
         return encode_frames(self.clip.visual, x, r, self.config.proportional_attention, record_layers)
 
     def logit_scale(self) -> torch.Tensor:
@@ -225,7 +229,7 @@ class ALTModel(
         r = self.config.r if r is None else r
         stochastic = self.training if stochastic is None else stochastic
         b, t = x.shape[:2]
-        tokens = self.encode(x.flatten(0, 1), r, record_layers)  # over [B*T, ...]
+        tokens = self.encode_frames(x.flatten(0, 1), r, record_layers)  # over [B*T, ...]
         frame_emb = F.normalize(tokens.cls_emb.float(), dim=-1).view(b, t, -1)  # [B, T, D]
         region_emb = tokens.region_emb.unflatten(0, (b, t))  # [B, T, R, D]
         alignment = self.aligner(region_emb, entity_emb.to(region_emb.device), stochastic, top_k)

@@ -25,7 +25,7 @@ def test_r0_matches_open_clip_encode_image_vit_b16(b16):
 def test_r0_matches_open_clip_encode_image_tiny():
     model = tiny_model()
     x = torch.randn(3, 3, 64, 64)
-    assert torch.allclose(model.encode(x, 0).cls_emb, model.clip.encode_image(x), atol=1e-4)
+    assert torch.allclose(model.encode_frames(x, 0).cls_emb, model.clip.encode_image(x), atol=1e-4)
 
 
 @torch.no_grad()
