@@ -119,7 +119,7 @@ def build_demo(model: ALTModel, *, max_duration_s: float = 600.0, concurrency: i
                     base_label = gr.Label(label="CLIP baseline (frame mean)", num_top_classes=5,
                                           elem_id="alt-baseline-probs")
                 summary = gr.Markdown(elem_id="alt-summary")
-                frame = gr.Slider(0, 7, value=0, step=1, label="Frame (follows the player on pause)",
+                frame = gr.Slider(0, 7, value=0, step=1, label="Frame (follows the player)",
                                   interactive=False, elem_id="alt-frame")
                 frame_md = gr.Markdown()
                 with gr.Tabs():
@@ -157,6 +157,7 @@ def build_demo(model: ALTModel, *, max_duration_s: float = 600.0, concurrency: i
                         files = gr.File(label="Files", file_count="multiple", elem_id="alt-files", interactive=False)
         timestamps = gr.Textbox(visible=False)
         player_time = gr.Number(visible=False)
+        follow = gr.Timer(0.4, active=False)  # on while the player plays: keeps the frame slider in step
 
         with gr.Column(visible=False):  # inputs and outputs of the API endpoints only
             api_video = gr.Video(label="video")
@@ -181,6 +182,12 @@ def build_demo(model: ALTModel, *, max_duration_s: float = 600.0, concurrency: i
         frame.input(None, [frame, timestamps], None, js=JS_SEEK_PLAYER, **private)
         for event in (video.pause, video.end):
             event(h.seek_frame, [session, player_time], frame, js=JS_PLAYER_TIME, queue=False, **private)
+        # during playback a timer reads the player's time (gr.Video has no time-update event)
+        video.play(lambda: gr.Timer(active=True), None, follow, queue=False, **private)
+        for event in (video.pause, video.end, video.stop):
+            event(lambda: gr.Timer(active=False), None, follow, queue=False, **private)
+        follow.tick(h.seek_frame, [session, player_time], frame, js=JS_PLAYER_TIME, queue=False,
+                    show_progress="hidden", **private)
         layer.change(h.region_only, [session, frame, layer], [region_img, region_caption],
                      trigger_mode="always_last", show_progress="hidden", **private)
         align_entity.change(h.entity_views, [session, frame, align_entity], [annotated, gallery],

@@ -148,6 +148,12 @@ def test_upload_avi_run_every_tab_slider_and_json_download(page_and_errors, tmp_
         v.muted = true; v.currentTime = 0.6; await v.play(); await new Promise(r => setTimeout(r, 300)); v.pause(); }""")
     page.wait_for_function("() => document.querySelector('#alt-frame input[type=number]').value !== '5'")
     assert int(number.input_value()) in (1, 2, 3)
+    # ... and while it plays, a timer keeps the slider in step (half speed: 6 s of playback).
+    page.evaluate("""async () => { const v = document.querySelector('#alt-video video');
+        v.muted = true; v.playbackRate = 0.5; v.currentTime = 0; await v.play(); }""")
+    page.wait_for_function("""() => { const v = document.querySelector('#alt-video video');
+        return !v.paused && !v.ended && Number(document.querySelector('#alt-frame input[type=number]').value) >= 4; }""")
+    page.evaluate("() => document.querySelector('#alt-video video').pause()")
 
     open_tab(page, "Downloads")
     page.locator("#alt-export").click()
