@@ -32,6 +32,19 @@ _ARRAY_DTYPES = {
 }
 
 
+def spread_to_patches(region_values: np.ndarray, region_sizes: np.ndarray, region_ids: np.ndarray) -> np.ndarray:
+    """Spread a per-region mass evenly over each region's patches; the total is preserved.
+
+    Args:
+        region_values: [T, R]; region_sizes: patches per region [T, R]; region_ids: [T, Hp, Wp].
+    Returns:
+        float32 [T, Hp, Wp]
+    """
+    per_patch = region_values / np.maximum(region_sizes, 1)  # [T, R]
+    t = np.arange(region_ids.shape[0])[:, None, None]
+    return per_patch[t, region_ids].astype(np.float32)
+
+
 @dataclass
 class Explanation:
     """Result of explaining one clip.
@@ -128,13 +141,8 @@ class Explanation:
         return ids[t, self.region_ids]
 
     def spread_to_patches(self, region_values: np.ndarray) -> np.ndarray:
-        """Spread a per-region mass evenly over each region's patches. [T, R] -> [T, Hp, Wp]
-
-        Mass is preserved: the patch map sums to what `region_values` sums to.
-        """
-        per_patch = region_values / np.maximum(self.region_sizes, 1)  # [T, R]
-        t = np.arange(self.num_frames)[:, None, None]
-        return per_patch[t, self.region_ids].astype(np.float32)
+        """Spread a per-region mass evenly over each region's patches. [T, R] -> [T, Hp, Wp]"""
+        return spread_to_patches(region_values, self.region_sizes, self.region_ids)
 
     def entity_attention(self, entity: int | str) -> np.ndarray:
         """Attention of the queries aligned to one entity, over patches, summing to 1.

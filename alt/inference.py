@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .explanation import Explanation
+from .explanation import Explanation, spread_to_patches
 from .validate import InputError, check_num_frames, check_r, clean_class_names, clean_extra_entities
 
 if TYPE_CHECKING:
@@ -176,9 +176,7 @@ def _collect(model: "ALTModel", out, clip: "VideoClip", frames: np.ndarray, name
     q = int(out.queries.mask[0].sum())
     cross = torch.stack(out.cross_attention).float().mean(dim=(0, 2))[0, :q]  # [Q, T*R] mean over layers, heads
     query_attention = cross.view(q, t, -1).cpu().numpy()  # [Q, T, R]
-    region_mass = query_attention.mean(axis=0)  # [T, R], sums to 1
-    per_patch = region_mass / np.maximum(sizes, 1)
-    attention = per_patch[np.arange(t)[:, None, None], region_ids].astype(np.float32)  # [T, Hp, Wp]
+    attention = spread_to_patches(query_attention.mean(axis=0), sizes, region_ids)  # [T, Hp, Wp], sums to 1
     layers = None
     if tokens.layer_region_ids is not None:
         layers = tokens.layer_region_ids.view(-1, t, g, g).cpu().numpy().astype(np.int32)  # [L, T, Hp, Wp]
