@@ -26,8 +26,7 @@ import numpy as np
 
 from alt import video_decode as vd
 from alt.video_decode import VideoError
-from alt.video_sampling import (nearest, plan_views, sample_indices, sample_positions,
-                                timestamps_for)
+from alt.video_sampling import (nearest, plan_views, sample_indices, timestamps_for)
 
 log = logging.getLogger(__name__)
 
