@@ -34,17 +34,18 @@ def cache_dir() -> Path:
     return Path(root) / "entities"
 
 
-@torch.no_grad()
 def encode_texts(clip: torch.nn.Module, tokenizer: Tokenizer, texts: Sequence[str], batch_size: int = 256,
                  progress: Callable[[int, int], None] | None = None) -> torch.Tensor:
-    """Encode texts with the CLIP text tower in batches. Returns L2-normalised float32 [n, D] on CPU."""
+    """Encode texts with the CLIP text tower in batches. Returns L2-normalised float32 [n, D] on CPU,
+    an ordinary tensor without gradient (never an inference-mode one: callers cache it for training too)."""
     device = next(clip.parameters()).device
     out = []
-    for start in range(0, len(texts), batch_size):
-        tokens = tokenizer(list(texts[start:start + batch_size])).to(device)  # [b, ctx]
-        out.append(F.normalize(clip.encode_text(tokens).float(), dim=-1).cpu())
-        if progress is not None:
-            progress(min(start + batch_size, len(texts)), len(texts))
+    with torch.inference_mode(False), torch.no_grad():
+        for start in range(0, len(texts), batch_size):
+            tokens = tokenizer(list(texts[start:start + batch_size])).to(device)  # [b, ctx]
+            out.append(F.normalize(clip.encode_text(tokens).float(), dim=-1).cpu())
+            if progress is not None:
+                progress(min(start + batch_size, len(texts)), len(texts))
     if not out:
         return torch.zeros(0, clip.text_projection.shape[-1] if hasattr(clip, "text_projection") else 0)
     return torch.cat(out)
@@ -90,6 +91,10 @@ class TextEmbeddings:
             self._fingerprint = weights_fingerprint(text_parts)
         return self._fingerprint
 
+    # Both caches are shared by explain (run under inference mode) and training, so their tensors are made
+    # outside inference mode: an inference-mode tensor could not take part in a training step.
+    @torch.inference_mode(False)
+    @torch.no_grad()
     def classes(self, names: Sequence[str], templates: Sequence[str]) -> torch.Tensor:
         """Zero-shot class embeddings, normalised. float32 [A, D] on CPU."""
         key = (tuple(names), tuple(templates))
@@ -106,6 +111,8 @@ class TextEmbeddings:
                 self._classes.popitem(last=False)
         return emb
 
+    @torch.inference_mode(False)
+    @torch.no_grad()
     def entities(self, texts: Sequence[str], content_hash: str, use_disk: bool = True,
                  progress: Callable[[int, int], None] | None = None) -> torch.Tensor:
         """Entity embeddings for a corpus, from memory, the disk cache, or the text tower. float32 [E, D]."""

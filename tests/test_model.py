@@ -139,3 +139,17 @@ def test_num_frames_outside_1_to_64_is_a_clear_error(tiny, n, tmp_path):
 def test_too_many_frames_in_an_array_is_a_clear_error(tiny):
     with pytest.raises(InputError, match="outside 1..64"):
         tiny.explain(np.zeros((65, 32, 32, 3), np.uint8), CLASSES)
+
+
+def test_embeddings_cached_by_explain_can_be_used_for_training(small_corpus, frames):
+    model = tiny_model()
+    model._corpus = small_corpus
+    model.explain(frames, CLASSES)  # caches class and entity embeddings under inference mode
+    _, x = __import__("alt.inference", fromlist=["preprocess"]).preprocess(model, frames)
+    class_emb = model.text.classes(CLASSES, model.config.prompt_templates)
+    entity_emb = model.text.entities(small_corpus.texts(), small_corpus.content_hash())
+    assert not class_emb.is_inference() and not entity_emb.is_inference()
+    model.train()
+    out = model(x[None], class_emb, entity_emb, r=4)
+    F.cross_entropy(out.logits, torch.tensor([0])).backward()
+    assert model.adapter.out_proj.weight.grad is not None
