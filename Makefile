@@ -7,7 +7,7 @@ MODEL ?= clip:ViT-B-16/openai
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test system-deps app test bench
+.PHONY: install install-test system-deps app test test-fast bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: install-test system-deps
 	@command -v ffmpeg >/dev/null && test -x /usr/bin/chromium && test -f /usr/share/wordnet/index.noun \
 		|| { echo "ffmpeg, chromium or wordnet-base is missing: tests would skip"; exit 1; }
 	$(PY) -m pytest
+
+# the unit tier only (no server, no browser, no training runs): for quick feedback while editing
+test-fast: install-test
+	$(PY) -m pytest tests/unit -m "not slow" -q
 
 bench: install
 	$(PY) bench/bench_model.py

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import gradio as gr
 
-    from alt.model import ALTModel
+    from alt.model.alt_model import ALTModel
 
 logger = logging.getLogger("alt.app")
 
@@ -59,7 +59,7 @@ window.addEventListener('error', (e) => {
 
 def banner(model: ALTModel) -> str:
     """Which model is loaded, on which device, and whether its adapter is trained."""
-    spec = getattr(model, "spec", "") or model.config.clip_name
+    spec = model.config.spec or model.config.clip_name
     trained = bool(model.config.adapter_trained)
     state = ("**adapter trained**: ALT and the CLIP baseline differ" if trained else
              "**adapter untrained**: the ALT column equals the CLIP baseline by design; "
@@ -230,14 +230,12 @@ def load_or_exit(spec: str, device: str | None) -> ALTModel:
     alt.load_model switches to the local Hugging Face cache when the Hub cannot be reached, so a
     missing download fails at once instead of after minutes of retries.
     """
-    from alt.checkpoint import CheckpointError
-    from alt.config import ConfigError
-    from alt.corpus import CorpusError
-    from alt.specs import ModelSpecError, load_model, needs_hub
+    from alt.errors import ALTError
+    from alt.hub.specs import load_model, needs_hub
 
     try:
         return load_model(spec, device)
-    except (ModelSpecError, CheckpointError, ConfigError, CorpusError, OSError, ValueError, RuntimeError) as exc:
+    except (ALTError, OSError) as exc:
         hint = "" if "--model tiny" in str(exc) or not needs_hub(spec) else (
             ". Model weights come from the Hugging Face Hub: connect once (they are cached), pass a local "
             "checkpoint folder, or try the app offline with `python app.py --model tiny`")
@@ -259,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from alt.specs import DEFAULT_SPEC
+    from alt.hub.specs import DEFAULT_SPEC
 
     spec = args.model or DEFAULT_SPEC
     model = load_or_exit(spec, args.device)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from alt.errors import InputError
+
 MAX_CLASSES = 1000
 MAX_CLASS_CHARS = 200
 MAX_EXTRA_ENTITIES = 200
 MIN_FRAMES, MAX_FRAMES = 1, 64
-
-
-class InputError(ValueError):
-    """Bad input to explain/classify (class names, r, frame count, extra entities)."""
 
 
 def split_names(text: str) -> list[str]:

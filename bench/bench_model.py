@@ -26,7 +26,7 @@ from torch.utils.flop_counter import FlopCounterMode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alt import ALTModel  # noqa: E402
-from alt.inference import preprocess  # noqa: E402
+from alt.model.preprocess import preprocess  # noqa: E402
 from bench.timing import median_seconds  # noqa: E402
 
 CLASSES = ["riding a bike", "swimming", "playing guitar", "juggling balls", "walking the dog"]
@@ -56,7 +56,7 @@ def main() -> None:
     model = ALTModel.from_clip(args.arch, pretrained=None).to(args.device).eval()
     rng = np.random.default_rng(0)
     frames = rng.integers(0, 255, (args.frames, 256, 340, 3), dtype=np.uint8)
-    _, x = preprocess(model, frames)
+    _, x = preprocess(model.transform, frames)
     x = x.to(args.device)
     class_emb = model.text.classes(CLASSES, model.config.prompt_templates).to(args.device)
     corpus = model.corpus

@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.model:
         exp, model_s, what = model_explanation(args.model, args.frames, args.classes, args.repeats)
     else:
-        from tests.fake_explanation import make_explanation
+        from tests.helpers.fake_explanation import make_explanation
 
         exp = make_explanation(
             T=args.frames, grid=(args.grid, args.grid), patch=args.patch, R=args.regions, E=args.entities,

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from alt.video import load_video  # noqa: E402
+from alt.video.load import load_video  # noqa: E402
 
 FPS, SIZE = 25, (64, 48)
 

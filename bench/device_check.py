@@ -22,7 +22,8 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from alt import ALTModel  # noqa: E402
-from alt.inference import _autocast, preprocess  # noqa: E402
+from alt.model.precision import autocast  # noqa: E402
+from alt.model.preprocess import preprocess  # noqa: E402
 from bench.timing import median_seconds  # noqa: E402
 
 CLASSES = ["riding a bike", "swimming", "playing guitar"]
@@ -54,13 +55,13 @@ def main() -> int:
     check("regions partition the patches", sizes_ok and int(exp.region_sizes.sum()) == exp.region_ids.size, failures)
     check("attention sums to 1", abs(float(exp.attention.sum()) - 1) < 1e-3, failures)
 
-    _, x = preprocess(model, frames)
+    _, x = preprocess(model.transform, frames)
     x = x[None].to(device)
     class_emb = model.text.classes(CLASSES, model.config.prompt_templates).to(device)
     entity_emb = model.text.entities(model.corpus.texts(), model.corpus.content_hash()).to(device)
     model.train()
     opt = torch.optim.AdamW(model.adapter.parameters(), lr=1e-3)
-    with _autocast(device):
+    with autocast(device):
         out = model(x, class_emb, entity_emb, r=8)
         loss = F.cross_entropy(out.logits.float(), torch.tensor([1], device=device))
     loss.backward()
@@ -68,7 +69,7 @@ def main() -> int:
     model.eval()
     check("a training step under autocast", bool(torch.isfinite(loss)), failures)
 
-    with torch.inference_mode(), _autocast(device):
+    with torch.inference_mode(), autocast(device):
         def sync(fn):
             def run():
                 fn()

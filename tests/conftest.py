@@ -19,7 +19,7 @@ def _isolated_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def small_corpus():
-    from alt.corpus import EntityCorpus
+    from alt.corpus.entities import EntityCorpus
 
     words = ["head", "hand", "foot", "ball", "bicycle", "water", "grass", "road", "guitar", "dog",
              "horse", "rope", "knife", "table", "swimming pool", "field", "jump", "run", "throw", "kick"]
@@ -31,7 +31,7 @@ def small_corpus():
 @pytest.fixture(scope="session")
 def tiny(small_corpus):
     """The tiny preset (random, deterministic weights) with the small test corpus."""
-    from alt.specs import tiny_model
+    from alt.hub.specs import tiny_model
 
     model = tiny_model()
     model._corpus = small_corpus

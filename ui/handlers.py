@@ -20,7 +20,7 @@ from ui import media, render
 
 if TYPE_CHECKING:
     from alt.explanation import Explanation
-    from alt.model import ALTModel
+    from alt.model.alt_model import ALTModel
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class Session:
 
 def preset_classes(name: str) -> str:
     """The humanised class names of a preset, one per line ('' for none/custom)."""
-    from alt.labels import load_labels
+    from alt.corpus.labels import load_labels
 
     key = PRESETS.get(name or "")
     return "\n".join(load_labels(key)) if key else gr.skip()
@@ -81,8 +81,9 @@ class Handlers:
         Raises:
             gr.Error: any bad input, with a message that names the problem.
         """
-        from alt.validate import InputError, check_r, clean_class_names
-        from alt.video import VideoError, load_video
+        from alt.errors import ALTError
+        from alt.validate import check_r, clean_class_names
+        from alt.video.load import load_video
 
         say = progress or (lambda *a, **k: None)
         if not video:
@@ -100,7 +101,7 @@ class Handlers:
             return self.model.explain(
                 clip, names, r=r_val, num_frames=frames, extra_entities=extra or None, templates=templates,
                 progress=lambda f, stage: say(0.1 + 0.7 * f, desc=stage))
-        except (InputError, VideoError) as exc:
+        except ALTError as exc:
             raise gr.Error(_message(exc, video)) from None
         except gr.Error:
             raise

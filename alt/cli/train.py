@@ -1,0 +1,71 @@
+"""`alt train`: the command-line options, mapped onto TrainSettings; prints the run's JSON summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from alt.cli.output import emit
+
+
+def add_train_arguments(p: argparse.ArgumentParser) -> None:
+    """The `alt train` options."""
+    from alt.hub.specs import DEFAULT_SPEC
+
+    p.add_argument("--data", required=True, help="training data: a folder of class sub-folders, or a list file "
+                   "('path label_index' with --labels, 'path label name', 'path' under a class folder, Kinetics csv)")
+    p.add_argument("--out", required=True, help="output folder: the trained checkpoint, metrics.jsonl, resume/")
+    p.add_argument("--model", default=None, help=f"starting model spec (default {DEFAULT_SPEC}; with --resume, the "
+                   "resumed run's)")
+    p.add_argument("--labels", default=None, help="label file (one name per line, or UCF's classInd.txt) for lists "
+                   "that give class numbers")
+    p.add_argument("--root", default=None, help="folder that list-file paths are relative to (default: the list's folder)")
+    p.add_argument("--val", default=None, help="validation folder or list file (evaluated every --val-every epochs)")
+    p.add_argument("--val-labels", default=None)
+    p.add_argument("--val-root", default=None)
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget of this run; the cosine "
+                   "schedule is shortened to end within it, then the result is saved")
+    p.add_argument("--shots", type=int, default=None, help="few-shot: K videos per class, drawn with --seed")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--train", default="adapter", help="what trains: 'adapter' (video adapter and alignment scale), "
+                   "'adapter+last:N' (also the last N image-tower blocks), or 'visual' (whole image tower). The "
+                   "text tower always stays frozen, because entity and class-name embeddings are computed once "
+                   "and cached")
+    p.add_argument("--lr", type=float, default=1e-3, help="peak AdamW learning rate of the adapter (default 1e-3)")
+    p.add_argument("--backbone-lr-scale", type=float, default=0.1, help="image-tower lr = lr * this (default 0.1)")
+    p.add_argument("--weight-decay", type=float, default=0.05)
+    p.add_argument("--warmup", type=float, default=0.1, help="linear warm-up, fraction of all steps (default 0.1)")
+    p.add_argument("--batch-size", type=int, default=8, help="clips per process per micro-step (default 8)")
+    p.add_argument("--accum", type=int, default=1, help="gradient accumulation: micro-steps per optimizer step")
+    p.add_argument("--clip-grad", type=float, default=1.0, help="max gradient norm (0: no clipping)")
+    p.add_argument("--frames", type=int, default=8, help="frames per clip (default 8)")
+    p.add_argument("--no-jitter", dest="jitter", action="store_false",
+                   help="sample segment centres instead of a random frame per segment (temporal jitter is on by default)")
+    p.add_argument("--r", type=int, default=None, help="tokens merged per layer (default: the model's)")
+    p.add_argument("--templates", default=None, help="prompt templates separated by '|', each with '{}' "
+                   "(default: the model's); saved in the trained model's config")
+    p.add_argument("--num-workers", type=int, default=4, help="DataLoader decoding processes (0: decode in-process)")
+    p.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+    p.add_argument("--amp", default="auto", choices=["auto", "bf16", "fp16", "off"],
+                   help="mixed precision on CUDA (auto: bf16 if supported, else fp16); never on CPU")
+    p.add_argument("--resume", default=None, help="continue an interrupted run from its output folder (or its resume/)")
+    p.add_argument("--val-every", type=int, default=1)
+    p.add_argument("--val-views", type=int, default=1, help="temporal views in validation (default 1)")
+    p.add_argument("--log-every", type=int, default=10, help="optimizer steps between metrics.jsonl lines")
+    p.add_argument("--max-skipped", type=float, default=0.2, help="fraction of unreadable videos tolerated (default 0.2)")
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """`alt train`: train, save, and print a JSON summary (rank 0)."""
+    if isinstance(args.templates, str):
+        args.templates = [t.strip() for t in args.templates.split("|") if t.strip()]
+    from alt.training.settings import TrainSettings
+    from alt.training.train import train
+
+    summary = train(TrainSettings.from_args(args))
+    if summary.get("rank", 0) == 0:
+        emit(json.dumps(summary, indent=2))
+    return 0
+
+
