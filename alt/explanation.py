@@ -77,7 +77,7 @@ class Explanation:
         r: tokens merged per layer. num_frames is T.
         model_name: the model spec that produced this.
         adapter_trained: False when the adapter is untrained (then probs equal baseline_probs).
-        timings: seconds per stage (decode, encode, align, adapt, classify, total).
+        timings: seconds per stage of `explain` (decode, preprocess, text, model, collect, total).
         config: the model's config as a dict, for provenance.
     """
 
@@ -158,16 +158,46 @@ class Explanation:
             return np.zeros(self.region_ids.shape, dtype=np.float32)
         return self.spread_to_patches(rows.mean(axis=0))
 
-    def attended_entities(self, k: int = 10) -> list[tuple[int, float]]:
-        """Entities whose queries exist in this clip, ranked by how many regions align to them.
+    def frame_summary(self, t: int, k: int = 10) -> dict[str, Any]:
+        """Frame t in brief: time, regions, attention mass and its k largest entities (by patches).
 
         Returns:
-            [(entity index, share of regions)], largest first, at most k.
+            {"index", "time_s", "num_regions", "attention_mass", "entities": [{"name", "regions",
+            "patches", "mean_score"}]}; entities ordered by patches, then entity index.
         """
-        ids = self.region_entity_ids().ravel()
-        uniq, counts = np.unique(ids, return_counts=True)
-        order = np.argsort(-counts, kind="stable")[:k]
-        return [(int(uniq[i]), float(counts[i] / ids.size)) for i in order]
+        ent = self.region_entity_ids()[t]  # [R]
+        score = self.region_scores()[t]  # [R]
+        sizes = self.region_sizes[t]  # [R]
+        rows = []
+        for e in np.unique(ent):
+            regs = ent == e
+            rows.append((-int(sizes[regs].sum()), int(e), int(regs.sum()), float(score[regs].mean())))
+        rows.sort()
+        return {
+            "index": int(t),
+            "time_s": float(self.timestamps[t]),
+            "num_regions": int(np.unique(self.region_ids[t]).size),
+            "attention_mass": float(self.attention[t].sum()),
+            "entities": [{"name": self.entity_names[e], "regions": n, "patches": -neg, "mean_score": round(m, 4)}
+                         for neg, e, n, m in rows[:k]],
+        }
+
+    def summary(self, k: int = 10) -> dict[str, Any]:
+        """The compact JSON answer shared by the `/explain` API and the CLI: predictions of ALT and of the
+        baseline, and per frame the k largest entities, with timings. (`to_dict` has everything.)"""
+        return {
+            "model": self.model_name,
+            "adapter_trained": bool(self.adapter_trained),
+            "class_names": list(self.class_names),
+            "probs": {n: float(p) for n, p in zip(self.class_names, self.probs)},
+            "baseline_probs": {n: float(p) for n, p in zip(self.class_names, self.baseline_probs)},
+            "prediction": self.top_classes(1)[0][0],
+            "baseline_prediction": self.top_classes(1, baseline=True)[0][0],
+            "num_frames": self.num_frames,
+            "r": int(self.r),
+            "frames": [self.frame_summary(t, k) for t in range(self.num_frames)],
+            "timings": {name: float(v) for name, v in (self.timings or {}).items()},
+        }
 
     # ---- serialisation -------------------------------------------------------------------------
     def to_dict(self, include_frames: bool = True) -> dict[str, Any]:

@@ -21,13 +21,13 @@ from ui import media, render
 if TYPE_CHECKING:
     from alt.explanation import Explanation
     from alt.model.alt_model import ALTModel
+    from ui.layout import Layout
 
 logger = logging.getLogger(__name__)
 
 MIN_FRAMES, MAX_FRAMES = 4, 32  # frames the app samples per clip
 PRESETS = {"Kinetics-400": "kinetics400", "UCF-101": "ucf101", "HMDB-51": "hmdb51"}
 EXPORT_FORMATS = ("json", "png", "pdf", "mp4", "zip")
-RUN_OUTPUTS = 22  # outputs of `Handlers.run`, in app.py's order; the last is the status line
 
 
 @dataclass
@@ -68,8 +68,10 @@ def _message(exc: Exception, path: str | None) -> str:
 class Handlers:
     """Callbacks bound to one shared model and the server's limits."""
 
-    def __init__(self, model: ALTModel, max_duration_s: float = 600.0, decode_timeout_s: float = 60.0) -> None:
+    def __init__(self, model: ALTModel, ui: Layout, max_duration_s: float = 600.0,
+                 decode_timeout_s: float = 60.0) -> None:
         self.model = model
+        self.ui = ui
         self.max_duration_s = float(max_duration_s)
         self.decode_timeout_s = float(decode_timeout_s)
 
@@ -112,12 +114,12 @@ class Handlers:
     # ---- API endpoints (public) --------------------------------------------------------------------
     def api_explain(self, video: str | None, class_names: str, num_frames: float, r: float) -> dict[str, Any]:
         """Explain a clip: ALT and CLIP-baseline probabilities, per-frame entities and timings."""
-        return render.api_result(self.explain(video, class_names, num_frames, r))
+        return self.explain(video, class_names, num_frames, r).summary()
 
     def api_classify(self, video: str | None, class_names: str) -> dict[str, float]:
         """ALT's probability for each class, {class: probability}, in the given order."""
         exp = self.explain(video, class_names, 8, None)
-        return render.top_labels(exp)[0]
+        return {n: float(p) for n, p in zip(exp.class_names, exp.probs)}
 
     # ---- UI: upload conversion ---------------------------------------------------------------------
     def on_upload(self, video: str | None) -> tuple[Any, dict | None]:
@@ -142,52 +144,57 @@ class Handlers:
 
     # ---- UI: run -----------------------------------------------------------------------------------
     def run(self, video, upload, class_names, extra, num_frames, r, top_k, template, alpha,
-            progress=gr.Progress()):  # noqa: B008 - Gradio injects the tracker through this default
+            progress=gr.Progress()) -> dict:  # noqa: B008 - Gradio injects the tracker through this default
         """Explain the clip and render every view. A bad input keeps the previous result on screen and
         shows the message (status line + toast) instead of marking every output as failed."""
+        ui = self.ui
         try:
             exp = self.explain(self.source_of(video, upload), class_names, num_frames, r, extra, template, progress)
         except gr.Error as err:
             gr.Warning(str(err.message))
-            return (gr.skip(),) * (RUN_OUTPUTS - 1) + (f"**Could not explain this clip:** {err.message}",)
+            return {ui.status: f"**Could not explain this clip:** {err.message}"}
         progress(0.85, desc="rendering")
         session = Session(exp, _int(top_k, "top-k entities"))
         alt, base = render.top_labels(exp)
-        align_choices = render.alignment_choices(exp, session.top_k)
-        att_choices = render.attention_choices(exp, session.top_k)
         n_layers = max(1, V.num_layers(exp))
-        views = self.frame_views(session, 0, n_layers, render.ALL, render.ALL, alpha)
+        out = {
+            ui.session: session, ui.alt_label: alt, ui.base_label: base,
+            ui.summary: render.summary_markdown(exp),
+            ui.probs_plot: V.probs_figure(exp, k=min(5, len(exp.class_names))),
+            ui.frame: gr.Slider(minimum=0, maximum=exp.num_frames - 1, value=0, step=1, interactive=True),
+            ui.layer: gr.Slider(minimum=1, maximum=max(2, n_layers), value=n_layers, step=1,
+                                interactive=n_layers > 1),
+            ui.align_entity: gr.Dropdown(choices=render.alignment_choices(exp, session.top_k), value=render.ALL,
+                                         interactive=True),
+            ui.att_entity: gr.Dropdown(choices=render.attention_choices(exp, session.top_k), value=render.ALL,
+                                       interactive=True),
+            **self.frame_views(session, 0, n_layers, render.ALL, render.ALL, alpha),
+        }
         progress(0.95, desc="rendering plots")
-        out = (
-            session, alt, base, render.summary_markdown(exp), V.probs_figure(exp, k=min(5, len(exp.class_names))),
-            gr.Slider(minimum=0, maximum=exp.num_frames - 1, value=0, step=1, interactive=True),
-            gr.Slider(minimum=1, maximum=max(2, n_layers), value=n_layers, step=1, interactive=n_layers > 1),
-            gr.Dropdown(choices=align_choices, value=render.ALL, interactive=True),
-            gr.Dropdown(choices=att_choices, value=render.ALL, interactive=True),
-            *views,
-            render.entity_highlights(exp, render.ALL),
-            V.attention_time_figure(exp, entities=min(session.top_k, 8)),
-            V.entity_frame_figure(exp, k=max(session.top_k, 5)),
-            None,
-            ",".join(f"{s:.4f}" for s in exp.timestamps),
-            "",
-        )
-        assert len(out) == RUN_OUTPUTS
+        out.update({
+            ui.gallery: render.entity_highlights(exp, render.ALL),
+            ui.time_plot: V.attention_time_figure(exp, entities=min(session.top_k, 8)),
+            ui.entity_plot: V.entity_frame_figure(exp, k=max(session.top_k, 5)),
+            ui.files: None,
+            ui.timestamps: ",".join(f"{s:.4f}" for s in exp.timestamps),
+            ui.status: "",
+        })
         return out
 
     # ---- UI: re-rendering from the session (no model call) ------------------------------------------
-    @staticmethod
-    def frame_views(session: Session | None, t, layer, align_entity, att_entity, alpha) -> tuple:
+    def frame_views(self, session: Session | None, t, layer, align_entity, att_entity, alpha) -> dict:
         """Region map + caption, alignment image + bar plot, attention image + title, for frame t."""
         if session is None:
-            return (gr.skip(),) * 7
-        exp = session.exp
+            return {}
+        ui, exp = self.ui, session.exp
         t = render.clamp_frame(exp, t)
         region, caption = render.region_view(exp, t, layer)
         annotated, colors = render.annotated_view(exp, t, align_entity, session.top_k)
         att, title = render.attention_view(exp, t, att_entity, alpha)
-        return (region, caption, gr.AnnotatedImage(value=annotated, color_map=colors),
-                V.alignment_figure(exp, t), att, title, f"Frame {t} · {exp.timestamps[t]:.2f} s")
+        return {ui.region_img: region, ui.region_caption: caption,
+                ui.annotated: gr.AnnotatedImage(value=annotated, color_map=colors),
+                ui.align_plot: V.alignment_figure(exp, t), ui.att_img: att, ui.att_title: title,
+                ui.frame_md: f"Frame {t} · {exp.timestamps[t]:.2f} s"}
 
     @staticmethod
     def entity_views(session: Session | None, t, entity) -> tuple:

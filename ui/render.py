@@ -16,16 +16,6 @@ if TYPE_CHECKING:
     from alt.explanation import Explanation
 
 ALL = -1  # dropdown value for "all entities" / "mean of all queries"
-DISPLAY_SIDE = 448  # small model inputs (64 px for `tiny`) are enlarged to about this for display
-
-
-def enlarge(img: np.ndarray, side: int) -> np.ndarray:
-    """Nearest-neighbour enlargement by a whole factor so a frame of `side` px shows at ~DISPLAY_SIDE
-    (pixels stay exact: each patch stays a sharp square). [H, W, ...] -> [kH, kW, ...]"""
-    k = max(1, DISPLAY_SIDE // max(1, side))
-    return img if k == 1 else np.repeat(np.repeat(img, k, axis=0), k, axis=1)
-
-
 def clamp_frame(exp: Explanation, t: Any) -> int:
     """A valid frame index from a slider value (None or out of range are clamped)."""
     try:
@@ -75,7 +65,7 @@ def region_view(exp: Explanation, t: int, layer: Any = None) -> tuple[np.ndarray
     if layer is not None and n and 1 <= int(layer) < n:
         idx = int(layer) - 1
     side = exp.frames.shape[1]
-    return enlarge(V.region_map(exp, t, layer=idx), side), V.region_caption(exp, t, idx)
+    return V.enlarge(V.region_map(exp, t, layer=idx), side), V.region_caption(exp, t, idx)
 
 
 def annotated_view(exp: Explanation, t: int, entity: Any, k: int) -> tuple[tuple, dict[str, str]]:
@@ -90,7 +80,7 @@ def annotated_view(exp: Explanation, t: int, entity: Any, k: int) -> tuple[tuple
     colors = V.alignment_color_map(exp, t)
     colors.update({label: V.entity_hex(label.split(" (")[0]) for _, label in pairs if label not in colors})
     side = frame.shape[0]
-    return (enlarge(frame, side), [(enlarge(m, side), label) for m, label in pairs]), colors
+    return (V.enlarge(frame, side), [(V.enlarge(m, side), label) for m, label in pairs]), colors
 
 
 def entity_highlights(exp: Explanation, entity: Any, alpha: float = 0.6) -> list[tuple[np.ndarray, str]]:
@@ -112,7 +102,7 @@ def attention_view(exp: Explanation, t: int, entity: Any, alpha: float) -> tuple
     """Attention heatmap of frame t (mean or one entity's queries) on the clip-wide scale, with title."""
     e = _entity(entity)
     vmax = V.clip_scale(V.attention_maps(exp, e))
-    img = enlarge(V.attention_overlay(exp, t, entity=e, alpha=float(alpha), vmax=vmax), exp.frames.shape[1])
+    img = V.enlarge(V.attention_overlay(exp, t, entity=e, alpha=float(alpha), vmax=vmax), exp.frames.shape[1])
     img = np.concatenate([img, V.colorbar_strip(img.shape[0], vmax)], axis=1)  # bar drawn at display size
     return img, V.attention_title(exp, e, vmax)
 
@@ -133,33 +123,3 @@ def summary_markdown(exp: Explanation) -> str:
     return (f"**ALT:** {alt_name} ({alt_p:.1%}) · **CLIP baseline:** {base_name} ({base_p:.1%}){note}  \n"
             f"{exp.num_frames} frames · r={exp.r} · {exp.num_regions} regions per frame · "
             f"{len(exp.entity_names)} entities · timings: {timing}")
-
-
-def api_result(exp: Explanation, k: int = 10) -> dict[str, Any]:
-    """The JSON answer of the /explain endpoint: predictions, per-frame entities, timings."""
-    frames = []
-    attention_mass = V.frame_mass(exp)  # [T]
-    for t in range(exp.num_frames):
-        ents = V.frame_entities(exp, t)[:k]
-        frames.append({
-            "index": t,
-            "time_s": float(exp.timestamps[t]),
-            "num_regions": int(np.unique(exp.region_ids[t]).size),
-            "attention_mass": float(attention_mass[t]),
-            "entities": [{"name": f.name, "regions": f.num_regions, "patches": f.num_patches,
-                          "mean_score": round(f.mean_score, 4)} for f in ents],
-        })
-    alt, base = top_labels(exp)
-    return {
-        "model": exp.model_name,
-        "adapter_trained": bool(exp.adapter_trained),
-        "class_names": list(exp.class_names),
-        "probs": alt,
-        "baseline_probs": base,
-        "prediction": exp.top_classes(1)[0][0],
-        "baseline_prediction": exp.top_classes(1, baseline=True)[0][0],
-        "num_frames": exp.num_frames,
-        "r": int(exp.r),
-        "frames": frames,
-        "timings": {k: float(v) for k, v in (exp.timings or {}).items()},
-    }

@@ -27,9 +27,9 @@ from visualizers.attention import (
     frame_mass,
 )
 from visualizers.colors import entity_hex, entity_rgb
-from visualizers.draw import boundary_mask, upscale_patches
+from visualizers.draw import DISPLAY_SIDE, boundary_mask, enlarge, upscale_patches
 from visualizers.export import export_explanation
-from visualizers.figure import explanation_figure, figure_to_rgb, save_figure
+from visualizers.figure import explanation_figure, save_figure
 from visualizers.panels import Panels, overlay_strips, render_panels
 from visualizers.plots import (
     alignment_figure,
@@ -38,26 +38,14 @@ from visualizers.plots import (
     entity_frame_matrix,
     probs_figure,
 )
-from visualizers.regions import (
-    num_layers,
-    region_caption,
-    region_counts,
-    region_ids_at,
-    region_map,
-    region_maps,
-    region_pixel_ids,
-)
-from visualizers.scores import alignment_matrix, alignment_matrix_figure
-from visualizers.video_writer import VideoInfo, probe_video, write_video
+from visualizers.regions import num_layers, region_caption, region_counts, region_ids_at, region_map, region_maps
+from visualizers.video_writer import write_video
 
 __all__ = [
     "Panels",
-    "VideoInfo",
     "alignment_annotations",
     "alignment_color_map",
     "alignment_figure",
-    "alignment_matrix",
-    "alignment_matrix_figure",
     "alignment_overlay",
     "alignment_overlays",
     "attention_maps",
@@ -65,7 +53,9 @@ __all__ = [
     "attention_overlays",
     "attention_time_figure",
     "attention_title",
+    "DISPLAY_SIDE",
     "boundary_mask",
+    "enlarge",
     "clip_entities",
     "clip_scale",
     "colorbar_strip",
@@ -76,19 +66,16 @@ __all__ = [
     "entity_rgb",
     "explanation_figure",
     "export_explanation",
-    "figure_to_rgb",
     "frame_entities",
     "frame_mass",
     "num_layers",
     "overlay_strips",
-    "probe_video",
     "probs_figure",
     "region_caption",
     "region_counts",
     "region_ids_at",
     "region_map",
     "region_maps",
-    "region_pixel_ids",
     "render_panels",
     "save_figure",
     "upscale_patches",

@@ -18,15 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from visualizers.colors import entity_colors, entity_hex, entity_rgb
-from visualizers.draw import (
-    blend,
-    boundary_mask,
-    font_scale,
-    put_text,
-    text_size,
-    upscale_patches,
-    upscale_patches_rgb,
-)
+from visualizers.draw import blend, boundary_mask, font_scale, put_text, text_size, upscale_patches, upscale_patches_rgb
 
 if TYPE_CHECKING:  # annotations only: importing `alt` at runtime would pull in torch
     from alt.explanation import Explanation

@@ -32,12 +32,6 @@ def hex_to_rgb(color: str) -> tuple[int, int, int]:
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
 
 
-def rgb_to_hex(rgb: tuple[int, int, int] | np.ndarray) -> str:
-    """(r, g, b) in 0..255 -> '#rrggbb'."""
-    r, g, b = (int(v) for v in rgb)
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
 PALETTE_RGB: np.ndarray = np.array([hex_to_rgb(h) for h in PALETTE_HEX], dtype=np.uint8)  # [K, 3]
 
 
@@ -90,7 +84,3 @@ def colormap_lut(cmap: str = "inferno") -> np.ndarray:
     return out
 
 
-def text_color_for(rgb: tuple[int, int, int] | np.ndarray) -> tuple[int, int, int]:
-    """Black or white, whichever reads better on `rgb`."""
-    r, g, b = (int(v) for v in rgb)
-    return (0, 0, 0) if 0.299 * r + 0.587 * g + 0.114 * b > 140 else (255, 255, 255)

@@ -27,6 +27,16 @@ def upscale_patches(patch_map: np.ndarray, patch_size: int) -> np.ndarray:
     return np.repeat(out, patch_size, axis=-1)  # [..., Hp*p, Wp*p]
 
 
+DISPLAY_SIDE = 448  # small model inputs (64 px for `tiny`) are enlarged to at least about this for display
+
+
+def enlarge(img: np.ndarray, side: int | None = None, target: int = DISPLAY_SIDE) -> np.ndarray:
+    """Nearest-neighbour enlargement by a whole factor so an image of `side` px shows at about `target`
+    (pixels stay exact: each patch stays a sharp square). [H, W, ...] -> [kH, kW, ...]"""
+    k = max(1, target // max(1, side or img.shape[0]))
+    return img if k == 1 else np.repeat(np.repeat(img, k, axis=0), k, axis=1)
+
+
 def upscale_patches_rgb(patch_rgb: np.ndarray, patch_size: int) -> np.ndarray:
     """[..., Hp, Wp, C] -> [..., Hp*p, Wp*p, C] by nearest."""
     out = np.repeat(patch_rgb, patch_size, axis=-3)

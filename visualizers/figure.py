@@ -129,10 +129,3 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
     fig.savefig(path, dpi=dpi, facecolor="white")
     logger.info("wrote %s", path)
     return path
-
-
-def figure_to_rgb(fig: Figure) -> np.ndarray:
-    """Rasterise a Figure with Agg. uint8 [H, W, 3] RGB"""
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba())[..., :3].copy()

@@ -56,11 +56,6 @@ def region_counts(exp: Explanation, layer: int | None = None) -> np.ndarray:
     return np.array([np.unique(f).size for f in ids], dtype=np.int64)
 
 
-def region_pixel_ids(exp: Explanation, layer: int | None = None) -> np.ndarray:
-    """Region id of every pixel. int32 [T, S, S]"""
-    return upscale_patches(region_ids_at(exp, layer), exp.patch_size)
-
-
 def region_mean_colors(frames: np.ndarray, ids: np.ndarray, patch_size: int) -> np.ndarray:
     """Mean RGB of every region, per frame.
 

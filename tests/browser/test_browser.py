@@ -55,16 +55,22 @@ def page_and_errors(app_url):
 
 
 def example_avi(path: Path, seconds: float = 3.0) -> Path:
-    """The bouncing-ball example scene (ui/examples.py) as MJPEG in AVI, which Chromium cannot play."""
+    """The bouncing-ball example clip (assets/examples/) re-encoded as MJPEG in AVI, which Chromium cannot play."""
     import cv2
 
-    from ui.examples import FPS, H, W, ball_frame
-
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), FPS, (W, H))
+    cap = cv2.VideoCapture(str(ROOT / "assets" / "examples" / "bouncing_ball.mp4"))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 12.0
+    ok, frame = cap.read()
+    assert ok
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, frame.shape[1::-1])
     assert writer.isOpened()
-    for i in range(int(seconds * FPS)):
-        writer.write(ball_frame(i))  # BGR, as cv2 wants
+    for _ in range(int(seconds * fps)):
+        writer.write(frame)  # BGR, as cv2 wants
+        ok, frame = cap.read()
+        if not ok:
+            break
     writer.release()
+    cap.release()
     return path
 
 

@@ -238,9 +238,10 @@ def test_display_copy_of_an_avi_is_h264_mp4_and_original_is_kept(tmp_path):
 def test_build_demo_wires_model_events_into_one_concurrency_group(tiny):
     import gradio as gr
 
-    from app import MODEL_GROUP, build_demo
+    import ui
+    from ui.events import MODEL_GROUP
 
-    demo = build_demo(tiny, concurrency=3)
+    demo = ui.build(tiny, concurrency=3)
     assert isinstance(demo, gr.Blocks)
     fns = {fn.name: fn for fn in demo.fns.values()}
     model_fns = [fn for fn in fns.values() if fn.concurrency_id == MODEL_GROUP]

@@ -11,7 +11,8 @@ import pytest
 
 from alt.explanation import Explanation
 from tests.helpers.fake_explanation import make_explanation
-from visualizers import export_explanation, probe_video, video_writer, write_video
+from tests.helpers.video_probe import probe_video
+from visualizers import export_explanation, video_writer, write_video
 from visualizers.export import video_repeats
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from tests.helpers.fake_explanation import make_explanation
 from visualizers import (
@@ -25,7 +26,6 @@ from visualizers import (
     entity_hex,
     entity_rgb,
     explanation_figure,
-    figure_to_rgb,
     overlay_strips,
     probs_figure,
     region_counts,
@@ -220,7 +220,9 @@ def test_plotly_figures(exp):
 
 def test_matplotlib_grid_without_pyplot(exp):
     fig = explanation_figure(exp, frames=[0, 2])
-    rgb = figure_to_rgb(fig)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgb = np.asarray(canvas.buffer_rgba())[..., :3]
     assert rgb.dtype == np.uint8 and rgb.ndim == 3 and rgb.shape[2] == 3
     assert len([ax for ax in fig.axes if ax.images]) == 2 * 4
     assert "matplotlib.pyplot" not in sys.modules
