@@ -1,40 +1,65 @@
 # Two entry points for a fresh machine (Debian/Ubuntu, Python 3.10+):
-#   make app    install the app and launch it (MODEL=tiny for an offline try)
+#   make app    install the app and launch it (MODEL=tiny or MODEL=world for an offline try)
 #   make test   install everything the tests need (Python packages, ffmpeg, WordNet, Chromium) and run them all
+# Installs are remembered in stamp files inside .venv: a second `make app` starts at once, and pip runs
+# again only when requirements*.txt or pyproject.toml change. System packages are installed only when
+# missing, and never upgraded.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 MODEL ?= clip:ViT-B-16/openai
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SYSTEM_PACKAGES := ffmpeg wordnet-base chromium
+ARGS ?=
 
-.PHONY: install install-test system-deps app test test-fast bench
+.PHONY: install install-test system-deps app test test-fast bench shell alt
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-install: $(PY)
+$(VENV)/.installed: requirements.txt pyproject.toml | $(PY)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
-	$(PY) -m pip install -q --no-deps -e .
+	PYTHONWARNINGS=ignore $(PY) -m pip install -q --no-deps -e .  # quiet: setuptools warns about every editable install
+	touch $@
 
-install-test: install
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 	$(PY) -m pip install -q -r requirements-test.txt
+	touch $@
 
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Debian's packages the tests need; apt runs only for the ones that are missing (nothing is upgraded)
 system-deps:
-	$(SUDO) apt-get update -qq
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg wordnet-base chromium
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing $$missing"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-upgrade $$missing; \
+	fi
+	@command -v ffmpeg >/dev/null && test -x /usr/bin/chromium && test -f /usr/share/wordnet/index.noun \
+		|| { echo "ffmpeg, chromium or wordnet-base is missing: tests would skip"; exit 1; }
 
 app: install
 	$(PY) app.py --model $(MODEL)
 
 test: install-test system-deps
-	@command -v ffmpeg >/dev/null && test -x /usr/bin/chromium && test -f /usr/share/wordnet/index.noun \
-		|| { echo "ffmpeg, chromium or wordnet-base is missing: tests would skip"; exit 1; }
 	$(PY) -m pytest
 
 # the unit tier only (no server, no browser, no training runs): for quick feedback while editing
 test-fast: install-test
 	$(PY) -m pytest tests/unit -m "not slow" -q
+
+# the project's environment: `make shell` opens a shell with .venv active (alt, python, pytest on PATH);
+# `make alt ARGS="classify clip.mp4 --classes 'a, b' --model tiny"` runs one CLI command
+shell: install
+	@echo "entering a shell with $(VENV) active; type exit to leave"
+	@bash --rcfile <(echo '. ~/.bashrc 2>/dev/null; . $(VENV)/bin/activate') -i
+
+alt: install
+	$(VENV)/bin/alt $(ARGS)
 
 bench: install
 	$(PY) bench/bench_model.py

@@ -53,14 +53,15 @@ def load_or_exit(spec: str, device: str | None) -> ALTModel:
     missing download fails at once instead of after minutes of retries.
     """
     from alt.errors import ALTError
-    from alt.hub.specs import load_model, needs_hub
+    from alt.hub.offline import OFFLINE_HINT, needs_hub
+    from alt.hub.specs import load_model
 
     try:
         return load_model(spec, device)
     except (ALTError, OSError) as exc:
-        hint = "" if "--model tiny" in str(exc) or not needs_hub(spec) else (
+        hint = "" if OFFLINE_HINT in str(exc) or not needs_hub(spec) else (
             ". Model weights come from the Hugging Face Hub: connect once (they are cached), pass a local "
-            "checkpoint folder, or try the app offline with `python app.py --model tiny`")
+            "checkpoint folder, or " + OFFLINE_HINT)
         text = f"{str(exc).rstrip('. ')}{hint}." if hint else str(exc)
         print(f"app.py: error: cannot load model {spec!r}: {text}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -86,10 +86,23 @@ def check_r(r: int, max_r: int) -> int:
     return r
 
 
-def check_num_frames(n: int) -> int:
-    """Frames per clip must be an integer in [MIN_FRAMES, MAX_FRAMES]."""
+def check_num_frames(n: int, lo: int = MIN_FRAMES, hi: int = MAX_FRAMES) -> int:
+    """Frames per clip must be an integer in [lo, hi].
+
+    Args:
+        n: the frame count asked for.
+        lo, hi: the caller's limits; the app passes its narrower range, `explain` the model's
+            `config.max_frames` (the length of the adapter's temporal position table) when smaller.
+    Raises:
+        InputError: not an integer, or outside [lo, hi].
+    """
     if isinstance(n, bool) or not isinstance(n, int):
         raise InputError(f"num_frames must be an integer, got {n!r}")
-    if not MIN_FRAMES <= n <= MAX_FRAMES:
-        raise InputError(f"num_frames={n} is outside {MIN_FRAMES}..{MAX_FRAMES}; 8 is the usual choice")
+    if not lo <= n <= hi:
+        raise InputError(f"num_frames={n} is outside {lo}..{hi}; 8 is the usual choice")
     return n
+
+
+def frame_limit(config_max_frames: int) -> int:
+    """The most frames a model can take: MAX_FRAMES, or fewer when its temporal table is shorter."""
+    return min(MAX_FRAMES, int(config_max_frames))

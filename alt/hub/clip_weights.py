@@ -15,6 +15,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from alt.errors import ClipWeightsError
+from alt.hub.offline import OFFLINE_HINT, use_cache_if_offline
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +43,13 @@ def clip_weights_file(name: str, pretrained: str, cache_dir: str | Path | None =
                                "loads CLIP weights from the Hub as safetensors only")
     if repo.count("/") > 1:  # "org/name/file" form
         repo = "/".join(repo.split("/")[:2])
+    use_cache_if_offline()  # offline: fail at once from the local cache, no retries
     try:
         return Path(hf_hub_download(repo, SAFE_WEIGHTS, cache_dir=cache_dir))
     except LocalEntryNotFoundError as exc:
         raise ClipWeightsError(
             f"CLIP weights {name}/{pretrained} ({repo}) are not in the local Hugging Face cache and the Hub "
-            f"cannot be reached. Connect once (`hf download {repo} {SAFE_WEIGHTS}`), or use --model tiny offline") from exc
+            f"cannot be reached. Connect once (`hf download {repo} {SAFE_WEIGHTS}`), or " + OFFLINE_HINT) from exc
     except EntryNotFoundError as exc:
         raise ClipWeightsError(f"{repo} has no {SAFE_WEIGHTS}; ALT Explorer does not unpickle .bin weights. "
                                "Pick another pretrained tag") from exc

@@ -8,14 +8,12 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from pathlib import Path
-from urllib.parse import urlparse
 
 import torch
 
 from alt.errors import ModelSpecError, WeightsError
+from alt.hub.offline import OFFLINE_HINT, use_cache_if_offline
 from alt.model.alt_model import ALTModel
 from alt.model.config import ALTConfig
 
@@ -40,35 +38,6 @@ def pick_device(device: str | None = None) -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def hub_reachable(timeout_s: float = 3.0) -> bool:
-    """Whether a TCP connection to the Hugging Face Hub (or $HF_ENDPOINT) opens within `timeout_s`."""
-    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
-    try:
-        socket.create_connection((url.hostname or "huggingface.co", url.port or 443), timeout=timeout_s).close()
-        return True
-    except OSError:
-        return False
-
-
-def needs_hub(spec: str) -> bool:
-    """Whether loading `spec` may download from the Hub (CLIP weights or a Hub checkpoint)."""
-    return spec.startswith("clip:") and "/" in spec or (spec.count("/") == 1 and not Path(spec).expanduser().is_dir())
-
-
-def use_cache_if_offline(spec: str) -> None:
-    """When the Hub cannot be reached, switch huggingface_hub to its local cache (HF_HUB_OFFLINE=1),
-    so a missing download fails at once instead of after minutes of retries."""
-    if needs_hub(spec) and not os.environ.get("HF_HUB_OFFLINE") and not hub_reachable():
-        logger.warning("the Hugging Face Hub is not reachable: using locally cached weights only")
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        try:  # huggingface_hub reads the variable at import; update its constant too
-            from huggingface_hub import constants
-
-            constants.HF_HUB_OFFLINE = True
-        except (ImportError, AttributeError):
-            pass
-
-
 def load_model(spec: str = DEFAULT_SPEC, device: str | None = None) -> ALTModel:
     """Load the model a spec names, on `device` (default: GPU if present, else CPU), in eval mode."""
     spec = spec.strip()
@@ -88,7 +57,7 @@ def load_model(spec: str = DEFAULT_SPEC, device: str | None = None) -> ALTModel:
         except Exception as exc:  # open_clip/huggingface_hub raise many kinds when weights cannot be had
             raise ModelSpecError(
                 f"could not load CLIP {name}/{pretrained or 'random'} ({exc}). open_clip downloads these weights "
-                "from the Hugging Face Hub: connect once (they are cached), or use --model tiny offline") from exc
+                "from the Hugging Face Hub: connect once (they are cached), or " + OFFLINE_HINT) from exc
     else:
         if not Path(spec).expanduser().is_dir() and spec.count("/") != 1:
             raise ModelSpecError(f"{spec!r} is not 'tiny', 'clip:NAME/PRETRAINED', a checkpoint folder or 'org/name'")
