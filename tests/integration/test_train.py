@@ -16,7 +16,7 @@ import torch
 from alt.cli import main
 from alt.model.alt_model import ALTModel
 from alt.training.loop import lr_factor
-from alt.training.train import parse_train_mode, select_trainable
+from alt.training.settings import parse_train_mode, select_trainable
 from alt.validate import InputError
 from tests.helpers.motion_data import make_motion_dataset
 
