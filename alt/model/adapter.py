@@ -15,6 +15,10 @@ Initialisation is chosen so that an untrained adapter changes nothing and alread
 - attention is cosine attention per head with query/key projections starting as identity, so the
   first cross-attention follows entity-region similarity before any training.
 
+Precision: the projections and the FFN follow the caller's autocast (bf16/fp16 on a GPU); the
+attention logits and their softmax are float32 with autocast off, so the weights the Attention tab
+shows sum to 1 to float32 accuracy and are returned as float32.
+
 Letters: B clips, T frames, R regions, K = T*R keys, Q queries, D joint dim, H heads.
 """
 
@@ -71,22 +75,42 @@ class CosineAttention(nn.Module):
         Args:
             x_q: [B, Q, D]; x_k, x_v: [B, K, D]; key_mask: True for real keys, bool [B, K].
         Returns:
-            output [B, Q, D] and attention weights [B, H, Q, K] (each row sums to 1).
+            output [B, Q, D] and float32 attention weights [B, H, Q, K] (each row sums to 1; a row
+            whose keys are all masked is all zeros, so its output is `out_proj`'s bias).
         """
+        return self.attend(x_q, *self.keys(x_k, x_v), key_mask=key_mask)
+
+    def _split(self, t: torch.Tensor) -> torch.Tensor:
+        b, _, d = t.shape
+        return t.view(b, -1, self.heads, d // self.heads).transpose(1, 2)  # [B, H, L, D/H]
+
+    def keys(self, x_k: torch.Tensor, x_v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The key side alone (it does not depend on the queries, so callers may reuse it).
+
+        Args:
+            x_k, x_v: [B, K, D].
+        Returns:
+            normalised float32 keys [B, H, K, D/H] and values [B, H, K, D/H].
+        """
+        k_in, v = self._split(self.k_proj(x_k)), self._split(self.v_proj(x_v))
+        with torch.autocast(device_type=k_in.device.type, enabled=False):
+            k = F.normalize(k_in.float(), dim=-1)
+        return k, v
+
+    def attend(self, x_q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+               key_mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Attend with keys and values from `keys`: x_q [B, Q, D] -> output [B, Q, D], weights [B, H, Q, K]."""
         b, q_len, d = x_q.shape
-        h = self.heads
-
-        def split(t: torch.Tensor) -> torch.Tensor:
-            return t.view(b, -1, h, d // h).transpose(1, 2)  # [B, H, L, D/H]
-
-        q = F.normalize(split(self.q_proj(x_q)), dim=-1)
-        k = F.normalize(split(self.k_proj(x_k)), dim=-1)
-        v = split(self.v_proj(x_v))
-        logits = (q @ k.transpose(-1, -2)) * self.log_scale.exp().to(q.dtype)  # [B, H, Q, K]
-        if key_mask is not None:
-            logits = logits.masked_fill(~key_mask[:, None, None, :], float("-inf"))
-        weights = logits.float().softmax(dim=-1).to(v.dtype)  # [B, H, Q, K]
-        out = (weights @ v).transpose(1, 2).reshape(b, q_len, d)  # [B, Q, D]
+        q_in = self._split(self.q_proj(x_q))  # [B, H, Q, D/H]
+        with torch.autocast(device_type=q_in.device.type, enabled=False):  # what the heatmap shows: float32
+            q = F.normalize(q_in.float(), dim=-1)
+            logits = (q @ k.transpose(-1, -2)) * self.log_scale.float().exp()  # [B, H, Q, K]
+            if key_mask is not None:
+                logits = logits.masked_fill(~key_mask[:, None, None, :], float("-inf"))
+            weights = logits.softmax(dim=-1)  # [B, H, Q, K] float32
+            if key_mask is not None:  # no key left: read nothing (instead of NaN)
+                weights = weights.masked_fill(~key_mask.any(-1)[:, None, None, None], 0.0)
+        out = (weights.to(v.dtype) @ v).transpose(1, 2).reshape(b, q_len, d)  # [B, Q, D]
         return self.out_proj(out), weights
 
 
@@ -106,12 +130,21 @@ class AdapterBlock(nn.Module):
         self.ffn = ResidualMLP(dim, int(dim * mlp_ratio))
 
     def forward(
-        self, q: torch.Tensor, q_mask: torch.Tensor, kv: torch.Tensor
+        self, q: torch.Tensor, q_mask: torch.Tensor, kv: torch.Tensor, key_mask: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """q [B, Q, D], q_mask bool [B, Q], kv [B, K, D] -> q [B, Q, D], cross weights [B, H, Q, K]."""
+        return self.attend(q, q_mask, self.cross_keys(kv), key_mask)
+
+    def cross_keys(self, kv: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The cross-attention's keys and values for tokens kv [B, K, D] (see `CosineAttention.keys`)."""
+        return self.cross_attn.keys(kv, self.ln_value(kv))
+
+    def attend(self, q: torch.Tensor, q_mask: torch.Tensor, keys: tuple[torch.Tensor, torch.Tensor],
+               key_mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The block with precomputed `cross_keys`; key_mask: True for keys the queries may read, bool [B, K]."""
         h = self.ln_self(q)
         q = q + self.self_attn(h, h, h, key_mask=q_mask)[0]
-        out, weights = self.cross_attn(q, kv, self.ln_value(kv))
+        out, weights = self.cross_attn.attend(q, *keys, key_mask=key_mask)
         q = self.ffn(q + out)
         return q, weights
 
@@ -143,6 +176,7 @@ class VideoAdapter(nn.Module):
         region_emb: torch.Tensor,
         region_ids: torch.Tensor,
         region_size: torch.Tensor,
+        key_mask: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """Run the adapter.
 
@@ -153,23 +187,49 @@ class VideoAdapter(nn.Module):
             region_emb: region embeddings of every frame. [B, T, R, D]
             region_ids: region of every patch. int64 [B, T, P]
             region_size: patches in every region. [B, T, R]
+            key_mask: True for the regions the queries may read (default all). bool [B, T*R]
         Returns:
             the adapter term added to Z [B, D], and per-layer cross-attention weights [B, H, Q, T*R].
         """
+        keys = self.cross_keys(self.key_tokens(region_emb, region_ids, region_size))
+        query_out, weights = self.query_outputs(queries, query_mask, query_frame, keys, key_mask)
+        return self.pool(query_out, query_mask), weights
+
+    def key_tokens(self, region_emb: torch.Tensor, region_ids: torch.Tensor, region_size: torch.Tensor) -> torch.Tensor:
+        """The visual tokens the queries read: key MLP + temporal conv + temporal position. [B, T*R, D]"""
         b, t, r, d = region_emb.shape
         if t > self.temporal_pos.shape[0]:
             raise ValueError(f"{t} frames exceed the adapter's {self.temporal_pos.shape[0]}-frame position table")
         motion = self.region_motion(region_emb, region_ids, region_size)  # [B, T, R, D]
         kv = self.key_mlp(region_emb) + motion + self.temporal_pos[:t, None, :]  # [B, T, R, D]
-        kv = kv.reshape(b, t * r, d)  # [B, K, D]
+        return kv.reshape(b, t * r, d)  # [B, K, D]
+
+    def cross_keys(self, kv: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Every block's cross-attention keys and values for tokens kv [B, K, D] (independent of the queries)."""
+        return [blk.cross_keys(kv) for blk in self.blocks]
+
+    def query_outputs(self, queries: torch.Tensor, query_mask: torch.Tensor, query_frame: torch.Tensor,
+                      keys: list[tuple[torch.Tensor, torch.Tensor]],
+                      key_mask: torch.Tensor | None = None) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """The query stream through every block, layer-normed, before pooling.
+
+        Args:
+            queries, query_mask, query_frame, key_mask: as in `forward`; keys: from `cross_keys`.
+        Returns:
+            per-query outputs `ln_out(q)` [B, Q, D] and per-layer cross-attention weights [B, H, Q, K].
+        """
         q = self.query_mlp(queries) + self.temporal_pos[query_frame]  # [B, Q, D]
         weights = []
-        for blk in self.blocks:
-            q, w = blk(q, query_mask, kv)
+        for blk, kv in zip(self.blocks, keys):
+            q, w = blk.attend(q, query_mask, kv, key_mask)
             weights.append(w)
-        m = query_mask[..., None].to(q.dtype)  # [B, Q, 1]
-        pooled = (self.ln_out(q) * m).sum(1) / m.sum(1).clamp_min(1)  # [B, D]
-        return self.out_proj(pooled), weights
+        return self.ln_out(q), weights
+
+    def pool(self, query_out: torch.Tensor, query_mask: torch.Tensor) -> torch.Tensor:
+        """The adapter term: out_proj of the mean over real queries. [B, Q, D], bool [B, Q] -> [B, D]"""
+        m = query_mask[..., None].to(query_out.dtype)  # [B, Q, 1]
+        pooled = (query_out * m).sum(1) / m.sum(1).clamp_min(1)  # [B, D]
+        return self.out_proj(pooled)
 
     def region_motion(self, region_emb: torch.Tensor, region_ids: torch.Tensor, region_size: torch.Tensor) -> torch.Tensor:
         """Temporal convolution on the visual side, per patch, pooled back to each frame's regions.

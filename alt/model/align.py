@@ -28,6 +28,8 @@ class Alignment:
         picked: embedding of the picked entity (carries Gumbel gradients in training). [B, T, R, D]
         topk_ids, topk_scores: every region's k most similar entities and their cosines, best first
             (evaluation only; the first column is the pick). [B, T, R, k]
+        agree: training only: fraction of regions whose sampled entity is their argmax, the entity
+            evaluation picks. scalar
     """
 
     entity_ids: torch.Tensor
@@ -35,6 +37,7 @@ class Alignment:
     picked: torch.Tensor
     topk_ids: torch.Tensor | None = None
     topk_scores: torch.Tensor | None = None
+    agree: torch.Tensor | None = None
 
 
 @dataclass
@@ -57,10 +60,13 @@ class Queries:
 class EntityAligner(nn.Module):
     """Cosine similarity times a learnable scale, then a hard pick per region."""
 
-    def __init__(self, logit_scale: float, gumbel_tau: float = 1.0) -> None:
+    def __init__(self, logit_scale: float, gumbel_tau: float = 1.0, gumbel_noise: float = 1.0) -> None:
         super().__init__()
         self.log_scale = nn.Parameter(torch.tensor(math.log(logit_scale)))
         self.gumbel_tau = gumbel_tau
+        # multiplier of the Gumbel noise in training picks: 1 is the paper's Gumbel-Softmax, 0 picks the
+        # argmax as evaluation does (straight-through softmax gradient); `alt train` anneals it per step
+        self.gumbel_noise = gumbel_noise
 
     def forward(self, region_emb: torch.Tensor, entity_emb: torch.Tensor, stochastic: bool, top_k: int = 0) -> Alignment:
         """Align regions to entities.
@@ -71,20 +77,49 @@ class EntityAligner(nn.Module):
             stochastic: Gumbel-Softmax straight-through (training) instead of argmax.
             top_k: also return each region's k most similar entities (evaluation only).
         """
-        region_n = F.normalize(region_emb, dim=-1)
-        cos = region_n @ entity_emb.to(region_n.dtype).T  # [B, T, R, E]
+        with torch.autocast(device_type=region_emb.device.type, enabled=False):  # the picks: float32, never bf16
+            region_n = F.normalize(region_emb.float(), dim=-1)
+            cos = region_n @ entity_emb.float().T  # [B, T, R, E] float32
+        top_ids = top_scores = None  # [B, T, R, k], evaluation with top_k only
+        agree = None
         if stochastic:
-            logits = cos * self.log_scale.exp()
-            onehot = F.gumbel_softmax(logits.float(), tau=self.gumbel_tau, hard=True).to(cos.dtype)  # [B, T, R, E]
-            ids = onehot.argmax(dim=-1)  # [B, T, R]
+            onehot, ids = self._sample(cos)  # [B, T, R, E], [B, T, R]
+            agree = (ids == cos.argmax(dim=-1)).float().mean().detach()  # how often the pick is eval's pick
             picked = onehot @ entity_emb.to(onehot.dtype)  # [B, T, R, D], gradient through the soft sample
+        elif top_k:
+            # one ranking gives the top-k and the pick (its column 0, by construction); the stable sort
+            # breaks exact ties by the lower entity index on every device, like argmax below
+            top_scores, top_ids = cos.sort(dim=-1, descending=True, stable=True)  # [B, T, R, E]
+            top_ids, top_scores = top_ids[..., :top_k], top_scores[..., :top_k]  # [B, T, R, k]
+            ids = top_ids[..., 0]  # [B, T, R]
+            picked = entity_emb[ids].to(region_emb.dtype)  # [B, T, R, D]
         else:
-            ids = cos.argmax(dim=-1)  # [B, T, R]
+            ids = cos.argmax(dim=-1)  # [B, T, R], the first maximum on ties (documented torch rule)
             picked = entity_emb[ids].to(region_emb.dtype)  # [B, T, R, D]
         scores = cos.gather(-1, ids[..., None])[..., 0]  # [B, T, R]
-        top = cos.topk(min(top_k, cos.shape[-1]), dim=-1) if top_k and not stochastic else None  # [B, T, R, k]
-        return Alignment(entity_ids=ids, scores=scores, picked=picked,
-                         topk_ids=top.indices if top else None, topk_scores=top.values if top else None)
+        return Alignment(entity_ids=ids, scores=scores, picked=picked, topk_ids=top_ids, topk_scores=top_scores,
+                         agree=agree)
+
+    def _sample(self, cos: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Straight-through Gumbel pick: hard one-hot of argmax(scale * cos + noise * g) forward, the
+        gradient of softmax((scale * cos + noise * g) / tau) backward; g ~ Gumbel(0, 1).
+
+        With noise 1 this is `F.gumbel_softmax(scale * cos, tau, hard=True)` (the paper); with noise 0 the
+        pick is the argmax that evaluation uses.
+
+        Args:
+            cos: region-entity cosines, float32. [B, T, R, E]
+        Returns:
+            one-hot picks carrying the soft gradient [B, T, R, E] and the picked ids [B, T, R].
+        """
+        logits = cos * self.log_scale.exp()  # [B, T, R, E]
+        if self.gumbel_noise > 0:
+            gumbel = -torch.empty_like(logits).exponential_().log()  # Gumbel(0, 1)
+            logits = logits + self.gumbel_noise * gumbel
+        soft = (logits / self.gumbel_tau).softmax(dim=-1)  # [B, T, R, E]
+        ids = logits.argmax(dim=-1)  # [B, T, R]
+        hard = F.one_hot(ids, cos.shape[-1]).to(soft.dtype)
+        return hard - soft.detach() + soft, ids
 
 
 def group_queries(alignment: Alignment) -> Queries:

@@ -9,6 +9,11 @@
 
 `model.clip` is the untouched open_clip model. Saving and loading live in alt/checkpoint.py,
 explain/classify in alt/inference.py; this file holds the network.
+
+Precision: the heavy matmuls follow the caller's autocast (bf16/fp16 on a GPU) or the model's own dtype
+(`model.to(torch.bfloat16)` works at every r). The decisions do not: merge matching, region-entity
+cosines with their pick and top-k, the adapter's attention softmax and the class logits are float32
+with autocast off, so the same encoder output gives the same picks and logits on every device.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ class ALTOutput:
         alignment: region-to-entity picks. [B, T, R]
         queries: adapter queries. [B, Q]
         cross_attention: per adapter layer, weights [B, H, Q, T*R].
+        query_out: the adapter's per-query outputs before pooling, ln_out(q) (alt/evidence splits the
+            logits per query with them). [B, Q, D]
     """
 
     logits: torch.Tensor
@@ -57,6 +64,7 @@ class ALTOutput:
     alignment: Alignment
     queries: Queries
     cross_attention: list[torch.Tensor]
+    query_out: torch.Tensor | None = None
 
 
 def build_clip(clip_config: dict[str, Any]) -> nn.Module:
@@ -174,6 +182,11 @@ class ALTModel(
         return next(self.parameters()).device
 
     @property
+    def dtype(self) -> torch.dtype:
+        """The image tower's weight dtype: float32 unless the model was cast (`.to(torch.bfloat16)`)."""
+        return self.clip.visual.conv1.weight.dtype
+
+    @property
     def corpus(self) -> "EntityCorpus":
         if self._corpus is None:
             from alt.corpus.entities import EntityCorpus
@@ -228,7 +241,8 @@ class ALTModel(
         return encode_frames(self.clip.visual, x, r, self.config.proportional_attention, record_layers)
 
     def logit_scale(self) -> torch.Tensor:
-        return self.clip.logit_scale.exp().clamp(max=100)
+        """CLIP's temperature, exp(logit_scale) capped at 100. float32 scalar"""
+        return self.clip.logit_scale.float().exp().clamp(max=100)
 
     def forward(self, x: torch.Tensor, class_emb: torch.Tensor, entity_emb: torch.Tensor, r: int | None = None,
                 stochastic: bool | None = None, record_layers: bool = False, top_k: int = 0) -> ALTOutput:
@@ -244,28 +258,58 @@ class ALTModel(
             top_k: also keep each region's k most similar entities (for explanations).
         """
         r = self.config.r if r is None else r
-        stochastic = self.training if stochastic is None else stochastic
-        b, t = x.shape[:2]
         tokens = self.encode_frames(x.flatten(0, 1), r, record_layers)  # over [B*T, ...]
-        frame_emb = F.normalize(tokens.cls_emb.float(), dim=-1).view(b, t, -1)  # [B, T, D]
+        return self.forward_tokens(tokens, x.shape[0], class_emb, entity_emb, stochastic, top_k)
+
+    def forward_tokens(self, tokens: FrameTokens, batch: int, class_emb: torch.Tensor, entity_emb: torch.Tensor,
+                       stochastic: bool | None = None, top_k: int = 0) -> ALTOutput:
+        """Everything after the encoder: alignment, query grouping, adapter and class head.
+
+        Args:
+            tokens: encoder output with frames flattened, FrameTokens over [B*T, ...].
+            batch: B, the number of clips.
+            class_emb, entity_emb, stochastic, top_k: as in `forward`.
+        """
+        stochastic = self.training if stochastic is None else stochastic
+        b = batch
+        t = tokens.cls_emb.shape[0] // b
         region_emb = tokens.region_emb.unflatten(0, (b, t))  # [B, T, R, D]
         alignment = self.aligner(region_emb, entity_emb.to(region_emb.device), stochastic, top_k)
         queries = group_queries(alignment)
         region_ids = tokens.region_ids.view(b, t, -1)  # [B, T, P]
         region_size = tokens.size.view(b, t, -1)  # [B, T, R]
-        adapter_term, cross = self.adapter(queries.emb, queries.mask, queries.frame, region_emb, region_ids, region_size)
-        base = frame_emb.mean(1)  # [B, D] CLIP frame-mean
-        z = base + adapter_term.float()  # [B, D]
-        cls = class_emb.to(z.device, z.dtype)
-        scale = self.logit_scale().float()
-        logits = scale * F.normalize(z, dim=-1) @ cls.T  # [B, A]
-        baseline = scale * F.normalize(base, dim=-1) @ cls.T  # [B, A]
-        return ALTOutput(logits, baseline, tokens, alignment, queries, cross)
+        keys = self.adapter.cross_keys(self.adapter.key_tokens(region_emb, region_ids, region_size))
+        query_out, cross = self.adapter.query_outputs(queries.emb, queries.mask, queries.frame, keys)
+        adapter_term = self.adapter.pool(query_out, queries.mask)  # [B, D]
+        logits, baseline = self.head(tokens.cls_emb.view(b, t, -1), adapter_term, class_emb)
+        return ALTOutput(logits, baseline, tokens, alignment, queries, cross, query_out)
+
+    def head(self, cls_emb: torch.Tensor, adapter_term: torch.Tensor,
+             class_emb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Class logits, float32 with autocast off (at a logit scale of 100, bf16 steps by 0.125 and ties classes).
+
+        Args:
+            cls_emb: class-token embedding of every frame. [B, T, D]
+            adapter_term: the adapter's contribution to Z. [B, D]
+            class_emb: normalised class embeddings. [A, D]
+        Returns:
+            ALT logits from Z = mean_t normalise(cls_t) + adapter_term, and the baseline logits from the frame
+            mean alone. float32 [B, A] each
+        """
+        with torch.autocast(device_type=cls_emb.device.type, enabled=False):
+            base = F.normalize(cls_emb.float(), dim=-1).mean(1)  # [B, D] CLIP frame-mean
+            z = base + adapter_term.float()  # [B, D]
+            cls = class_emb.to(z.device, torch.float32)  # [A, D]
+            scale = self.logit_scale()
+            logits = scale * F.normalize(z, dim=-1) @ cls.T  # [B, A]
+            baseline = scale * F.normalize(base, dim=-1) @ cls.T  # [B, A]
+        return logits, baseline
 
     # ---- user API (alt/explain.py) --------------------------------------------------------------
     def explain(self, video: Any, class_names: str | Sequence[str], *, r: int | None = None, num_frames: int = 8,
                 extra_entities: str | Sequence[str] | None = None, templates: Sequence[str] | None = None,
-                record_layers: bool = True, progress: Callable[[float, str], None] | None = None) -> "Explanation":
+                record_layers: bool = True, progress: Callable[[float, str], None] | None = None,
+                plain_clip: bool = False) -> "Explanation":
         """Explain one clip: prediction, baseline, region maps, alignments and adapter attention.
 
         Args and errors: see `alt.explain.explain`.
@@ -273,7 +317,7 @@ class ALTModel(
         from alt.explain import explain
 
         return explain(self, video, class_names, r=r, num_frames=num_frames, extra_entities=extra_entities,
-                       templates=templates, record_layers=record_layers, progress=progress)
+                       templates=templates, record_layers=record_layers, progress=progress, plain_clip=plain_clip)
 
     def classify(self, video: Any, class_names: str | Sequence[str], *, r: int | None = None, num_frames: int = 8,
                  extra_entities: str | Sequence[str] | None = None,
@@ -283,3 +327,18 @@ class ALTModel(
 
         return classify(self, video, class_names, r=r, num_frames=num_frames, extra_entities=extra_entities,
                         templates=templates)
+
+    def counterfactual(self, explanation: "Explanation", drop_entities: Sequence[int | str] = (),
+                       drop_regions: Sequence[tuple[int, int]] = ()) -> Any:
+        """Class probabilities [A] with entities (all their queries) and/or (frame, region) pairs taken out of
+        the adapter, re-running only the adapter and the head on the explanation's cached encoder output.
+        See `alt.evidence.counterfactual`."""
+        from alt.evidence.counterfactual import counterfactual
+
+        return counterfactual(self, explanation, drop_entities, drop_regions)
+
+    def evidence_curves(self, explanation: "Explanation", mode: str = "fast", **kwargs: Any) -> Any:
+        """Deletion and insertion curves (EvidenceCurves), mode "fast" or "pixel"; see `alt.evidence.curves`."""
+        from alt.evidence.curves import evidence_curves
+
+        return evidence_curves(self, explanation, mode, **kwargs)

@@ -12,6 +12,11 @@ open_clip) with these modifications:
 
 With r=0 the result equals open_clip's `encode_image` (tests/test_encoder.py checks it), which catches
 a skipped LayerScale, norm or projection.
+
+Precision: the heavy matmuls (patch embedding, attention, MLP) follow the caller's autocast
+or the tower's own dtype (a `.to(torch.bfloat16)` model runs in bf16 at every r); the merge matching is
+float32 (alt/model/merge.py); ln_post and the projection into the joint space run in float32 (the
+embeddings that the decisions compare); sizes and the source map are always float32 so counts stay exact.
 """
 
 from __future__ import annotations
@@ -106,6 +111,19 @@ def _embed_patches(visual: VisionTransformer, x: torch.Tensor) -> torch.Tensor:
     return visual.ln_pre(x)
 
 
+def _project(visual: VisionTransformer, tokens: torch.Tensor) -> torch.Tensor:
+    """ln_post and proj on every token, float32 with autocast off, returned in the tower's dtype. [T, M, C] -> [T, M, D]
+
+    This one small matmul (about 0.5% of a ViT-B/16's FLOPs) makes the embeddings that the class cosines
+    and the region-entity picks compare; in bf16 it would round every component by up to 2^-9.
+    """
+    with torch.autocast(device_type=tokens.device.type, enabled=False):
+        tokens = visual.ln_post(tokens.to(visual.ln_post.weight.dtype)).float()  # per-token norm
+        if visual.proj is not None:
+            tokens = tokens @ visual.proj.float()  # [T, M, D]
+    return tokens.to(visual.conv1.weight.dtype)
+
+
 def encode_frames(
     visual: VisionTransformer,
     x: torch.Tensor,
@@ -131,6 +149,7 @@ def encode_frames(
     side = visual.image_size[0]
     if x.ndim != 4 or x.shape[1] != 3 or tuple(x.shape[-2:]) != tuple(visual.image_size):
         raise EncoderError(f"expected frames of shape [T, 3, {side}, {side}], got {list(x.shape)}")
+    x = x.to(visual.conv1.weight.dtype)  # a bf16/fp16 tower takes frames in its own dtype
     tokens = _embed_patches(visual, x)  # [T, N, C]
     t, n, _ = tokens.shape
     # sizes and the source map stay float32 under autocast: counts must be exact
@@ -149,9 +168,7 @@ def encode_frames(
         tokens = tokens + blk.ls_2(blk.mlp(blk.ln_2(tokens)))
         if record_layers:
             layer_ids.append(regions_from_source(source[:, 1:, 1:]))  # [T, P]
-    tokens = visual.ln_post(tokens)  # per-token norm: same result whether applied before or after pooling
-    if visual.proj is not None:
-        tokens = tokens @ visual.proj  # [T, M, D]
+    tokens = _project(visual, tokens)  # [T, M, D]
     return FrameTokens(
         cls_emb=tokens[:, 0],
         region_emb=tokens[:, 1:],

@@ -13,6 +13,11 @@ Written from the paper's description, as small pure functions:
 
 Shapes: B batch (frames), N tokens in, M = N - r tokens out, C channels, P original tokens.
 The output keeps the class token first, then the unmerged A tokens in their original order, then B.
+
+Precision: the matching scores are computed in float32 with autocast off, whatever the caller's
+autocast or the tokens' dtype, so a bf16 GPU run picks the same merges as a float32 CPU run given
+the same keys. The weighted average is taken in float32 and returned in the tokens' own dtype, so a
+bf16 or fp16 model keeps one dtype through every layer.
 """
 
 from __future__ import annotations
@@ -59,12 +64,14 @@ def match_tokens(metric: torch.Tensor, r: int, protect_cls: bool = True) -> Merg
     """
     b, n, _ = metric.shape
     r = min(r, merge_cap(n, protect_cls))
-    metric = metric / metric.norm(dim=-1, keepdim=True).clamp_min(1e-6)
-    a, bset = metric[:, ::2], metric[:, 1::2]  # [B, Na, C], [B, Nb, C]
-    sim = a @ bset.transpose(1, 2)  # [B, Na, Nb] cosine similarity
+    with torch.autocast(device_type=metric.device.type, enabled=False):  # decisions: float32, never bf16
+        metric = metric.float()
+        metric = metric / metric.norm(dim=-1, keepdim=True).clamp_min(1e-6)
+        a, bset = metric[:, ::2], metric[:, 1::2]  # [B, Na, C], [B, Nb, C]
+        sim = a @ bset.transpose(1, 2)  # [B, Na, Nb] cosine similarity, float32
     if protect_cls:
         sim[:, 0, :] = -torch.inf
-    best_sim, best_b = sim.max(dim=-1)  # [B, Na]
+    best_sim, best_b = sim.max(dim=-1)  # [B, Na]; on ties the lowest B index (torch.max's documented rule)
     order = best_sim.argsort(dim=-1, descending=True, stable=True)  # [B, Na] most similar first
     src_a = order[:, :r]  # [B, r]
     keep_a = order[:, r:].sort(dim=-1).values  # [B, Na - r], original order: class token stays first
@@ -90,11 +97,11 @@ def merge_weighted(x: torch.Tensor, size: torch.Tensor, plan: MergePlan) -> tupl
         size: patches held by each token. [B, N, 1]
         plan: from `match_tokens`.
     Returns:
-        merged features [B, N - r, C] and merged sizes [B, N - r, 1].
+        merged features [B, N - r, C] in x's dtype, and merged sizes [B, N - r, 1] in size's dtype.
     """
-    weighted = merge_sum(x * size, plan)  # [B, M, C]
+    weighted = merge_sum(x.float() * size.float(), plan)  # [B, M, C] float32: sums of many tokens
     new_size = merge_sum(size, plan)  # [B, M, 1]
-    return weighted / new_size, new_size
+    return (weighted / new_size.float()).to(x.dtype), new_size
 
 
 def regions_from_source(source: torch.Tensor) -> torch.Tensor:

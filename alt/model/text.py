@@ -2,11 +2,21 @@
 
 Class names: each name is put into every prompt template, encoded by the CLIP text tower,
 L2-normalised, averaged over templates and normalised again (CLIP's zero-shot recipe). Results are
-cached per process (a small LRU keyed by names and templates).
+cached per process (a small LRU keyed by the text-tower weights fingerprint, names and templates).
 
 Entities: "{unit}: {description}" for every corpus entry, encoded in batches once per
 (text-tower weights, corpus content) and cached on disk as safetensors under
 `$ALT_CACHE_DIR` (default ~/.cache/alt-explorer/entities), so thousands of entities cost one pass.
+Per-call extra entities are never written to disk and are kept in memory in a small LRU, so a server
+that sees many different extra words holds at most `max_extra_sets` such sets.
+
+The fingerprint follows the weights without rehashing them on every call: it is recomputed when any
+text-tower tensor is replaced, cast, moved or changed in place (PyTorch's per-tensor version counter),
+e.g. by `load_state_dict` or an optimizer step. Writes through `tensor.data` bypass version counters and
+are not seen.
+
+Text is always encoded with autocast off (in the model's own dtype), so cached embeddings do not
+depend on whether the first caller ran under autocast.
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 
 import torch
@@ -40,7 +50,7 @@ def encode_texts(clip: torch.nn.Module, tokenizer: Tokenizer, texts: Sequence[st
     an ordinary tensor without gradient (never an inference-mode one: callers cache it for training too)."""
     device = next(clip.parameters()).device
     out = []
-    with torch.inference_mode(False), torch.no_grad():
+    with torch.inference_mode(False), torch.no_grad(), torch.autocast(device_type=device.type, enabled=False):
         for start in range(0, len(texts), batch_size):
             tokens = tokenizer(list(texts[start:start + batch_size])).to(device)  # [b, ctx]
             out.append(F.normalize(clip.encode_text(tokens).float(), dim=-1).cpu())
@@ -60,6 +70,32 @@ def weights_fingerprint(state: dict[str, torch.Tensor]) -> str:
     return h.hexdigest()
 
 
+class LRU:
+    """A thread-safe least-recently-used map holding at most `maxsize` tensors."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._items: OrderedDict[Hashable, torch.Tensor] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Hashable) -> torch.Tensor | None:
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: Hashable, value: torch.Tensor) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+
+
 class TextEmbeddings:
     """Class-name and entity embeddings for one CLIP model. Thread-safe; never mutates the model.
 
@@ -67,29 +103,35 @@ class TextEmbeddings:
         clip: the open_clip model whose text tower encodes.
         tokenizer: open_clip tokenizer for that model.
         max_cached: class-name sets kept in memory.
+        max_corpora: corpus embedding tables kept in memory (each [E, D] float32).
+        max_extra_sets: per-call extra-entity sets kept in memory (each at most
+            alt.validate.MAX_EXTRA_ENTITIES x D float32).
     """
 
-    def __init__(self, clip: torch.nn.Module, tokenizer: Tokenizer, max_cached: int = 256) -> None:
+    def __init__(self, clip: torch.nn.Module, tokenizer: Tokenizer, max_cached: int = 256,
+                 max_corpora: int = 4, max_extra_sets: int = 8) -> None:
         self.clip = clip
         self.tokenizer = tokenizer
         self._lock = threading.Lock()
-        self._classes: OrderedDict[tuple, torch.Tensor] = OrderedDict()
-        self._entities: dict[str, torch.Tensor] = {}
-        self._fingerprint: str | None = None
-        self._max_cached = max_cached
+        self._classes = LRU(max_cached)  # (fingerprint, names, templates) -> [A, D]
+        self._entities = LRU(max_corpora)  # corpora, from disk or the tower -> [E, D]
+        self._extras = LRU(max_extra_sets)  # per-call extra entities, memory only -> [E_extra, D]
+        self._fingerprint: tuple[tuple, str] | None = None  # (weights version token, sha256)
 
-    def invalidate(self) -> None:
-        """Forget cached embeddings (call after the text tower's weights change)."""
-        with self._lock:
-            self._classes.clear()
-            self._entities.clear()
-            self._fingerprint = None
+    def _text_tensors(self) -> dict[str, torch.Tensor]:
+        return {k: v for k, v in self.clip.state_dict().items() if not k.startswith("visual.")}
 
     def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            text_parts = {k: v for k, v in self.clip.state_dict().items() if not k.startswith("visual.")}
-            self._fingerprint = weights_fingerprint(text_parts)
-        return self._fingerprint
+        """sha256 of the text tower's weights, rehashed only when a weight tensor changed (see module doc)."""
+        tensors = self._text_tensors()
+        token = tuple((k, v.data_ptr(), v._version, v.dtype, str(v.device)) for k, v in tensors.items())
+        with self._lock:
+            if self._fingerprint is not None and self._fingerprint[0] == token:
+                return self._fingerprint[1]
+        digest = weights_fingerprint(tensors)
+        with self._lock:
+            self._fingerprint = (token, digest)
+        return digest
 
     # Both caches are shared by explain (run under inference mode) and training, so their tensors are made
     # outside inference mode: an inference-mode tensor could not take part in a training step.
@@ -97,29 +139,30 @@ class TextEmbeddings:
     @torch.no_grad()
     def classes(self, names: Sequence[str], templates: Sequence[str]) -> torch.Tensor:
         """Zero-shot class embeddings, normalised. float32 [A, D] on CPU."""
-        key = (tuple(names), tuple(templates))
-        with self._lock:
-            if key in self._classes:
-                self._classes.move_to_end(key)
-                return self._classes[key]
+        key = (self.fingerprint(), tuple(names), tuple(templates))
+        emb = self._classes.get(key)
+        if emb is not None:
+            return emb
         texts = [tpl.format(name) for name in names for tpl in templates]
         emb = encode_texts(self.clip, self.tokenizer, texts)  # [A * n_tpl, D]
         emb = F.normalize(emb.view(len(names), len(templates), -1).mean(1), dim=-1)  # [A, D]
-        with self._lock:
-            self._classes[key] = emb
-            while len(self._classes) > self._max_cached:
-                self._classes.popitem(last=False)
+        self._classes.put(key, emb)
         return emb
 
     @torch.inference_mode(False)
     @torch.no_grad()
     def entities(self, texts: Sequence[str], content_hash: str, use_disk: bool = True,
                  progress: Callable[[int, int], None] | None = None) -> torch.Tensor:
-        """Entity embeddings for a corpus, from memory, the disk cache, or the text tower. float32 [E, D]."""
+        """Entity embeddings for a corpus, from memory, the disk cache, or the text tower. float32 [E, D].
+
+        `use_disk=False` is for per-call texts (explain's extra entities): never written to disk, and kept
+        in memory in the small extra-entity LRU instead of the corpus one.
+        """
         key = hashlib.sha256(f"{self.fingerprint()}:{content_hash}".encode()).hexdigest()[:32]
-        with self._lock:
-            if key in self._entities:
-                return self._entities[key]
+        memory = self._entities if use_disk else self._extras
+        emb = memory.get(key)
+        if emb is not None:
+            return emb
         path = cache_dir() / f"{key}.safetensors"
         emb = None
         if use_disk and path.is_file():
@@ -141,6 +184,5 @@ class TextEmbeddings:
                     os.replace(tmp, path)
                 except OSError as exc:
                     logger.warning("could not write entity cache %s: %s", path, exc)
-        with self._lock:
-            self._entities[key] = emb
+        memory.put(key, emb)
         return emb

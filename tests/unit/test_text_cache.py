@@ -1,0 +1,55 @@
+"""Text caches: keyed by the text-tower weights, bounded in memory, independent of the caller's autocast."""
+
+import torch
+
+from alt.hub.specs import tiny_model
+from alt.model.text import TextEmbeddings, cache_dir
+
+NAMES = ["running", "jumping"]
+TEMPLATES = ["a video of a person {}."]
+
+
+def test_class_cache_follows_a_change_of_the_text_weights():
+    model = tiny_model()
+    text = model.text
+    before, fp_before = text.classes(NAMES, TEMPLATES), text.fingerprint()
+    model.load_state_dict(tiny_model(seed=1).state_dict())  # other weights, copied in place
+    after = text.classes(NAMES, TEMPLATES)
+    assert text.fingerprint() != fp_before
+    assert not torch.allclose(before, after)
+    fresh = TextEmbeddings(model.clip, model.tokenizer).classes(NAMES, TEMPLATES)
+    assert torch.equal(after, fresh)  # what a new cache computes, not the stale entry
+
+
+def test_fingerprint_is_not_recomputed_while_the_weights_stay_the_same(monkeypatch):
+    model = tiny_model()
+    text = model.text
+    text.fingerprint()
+    calls = []
+    monkeypatch.setattr("alt.model.text.weights_fingerprint", lambda state: calls.append(1) or "x")
+    text.classes(NAMES, TEMPLATES)
+    assert calls == []
+    with torch.no_grad():
+        model.clip.token_embedding.weight.mul_(2)  # an in-place change bumps the tensor's version
+    assert text.fingerprint() == "x" and calls == [1]
+
+
+def test_extra_entity_sets_are_bounded_and_never_written_to_disk():
+    model = tiny_model()
+    text = TextEmbeddings(model.clip, model.tokenizer, max_extra_sets=3)
+    before = set(cache_dir().glob("*")) if cache_dir().is_dir() else set()
+    for i in range(7):
+        words = [f"word{i}", f"thing{i}"]
+        emb = text.entities(words, f"extra:{i}", use_disk=False)
+        assert emb.shape[0] == 2
+    assert len(text._extras) == 3 and len(text._entities) == 0
+    after = set(cache_dir().glob("*")) if cache_dir().is_dir() else set()
+    assert after == before
+
+
+def test_text_embeddings_do_not_depend_on_the_callers_autocast():
+    model = tiny_model()
+    plain = TextEmbeddings(model.clip, model.tokenizer).classes(NAMES, TEMPLATES)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        under = TextEmbeddings(model.clip, model.tokenizer).classes(NAMES, TEMPLATES)
+    assert torch.equal(plain, under)
