@@ -33,6 +33,7 @@ install-test: $(VENV)/.installed-test
 
 # Debian's packages the tests need; apt runs only for the ones that are missing (nothing is upgraded)
 system-deps:
+	@ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1 || $(SUDO) apt-get update -qq  # tests fetch opencv-doc's clips with apt-get download
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing $$missing"; \
@@ -62,6 +63,8 @@ alt: install
 	$(VENV)/bin/alt $(ARGS)
 
 bench: install
+	$(PY) -m pip install -q -r requirements-bench.txt  # transformers, for bench_model.py's X-CLIP row (bench only)
 	$(PY) bench/bench_model.py
+	$(PY) bench/bench_windows.py
 	$(PY) bench/bench_video.py
 	$(PY) bench/bench_render.py

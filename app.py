@@ -39,10 +39,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-duration-s", type=float, default=600.0, help="longest video accepted (seconds)")
     p.add_argument("--concurrency", type=int, default=1, help="model calls running at once")
     p.add_argument("--max-queue", type=int, default=64, help="requests waiting at most before new ones are refused")
+    p.add_argument("--cache-ttl-s", type=int, default=3600,
+                   help="uploads and outputs are deleted from Gradio's cache once this old (seconds)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     args = p.parse_args(argv)
-    if args.concurrency < 1 or args.max_upload_mb <= 0 or args.max_duration_s <= 0:
-        p.error("--concurrency, --max-upload-mb and --max-duration-s must be positive")
+    if args.concurrency < 1 or args.max_upload_mb <= 0 or args.max_duration_s <= 0 or args.cache_ttl_s <= 0:
+        p.error("--concurrency, --max-upload-mb, --max-duration-s and --cache-ttl-s must be positive")
     return args
 
 
@@ -90,12 +92,17 @@ def main(argv: list[str] | None = None) -> int:
     model = load_or_exit(spec, args.device)
     logger.info("loaded %s on %s; warming up", spec, model.device)
     warm_up(model)
-    demo = ui.build(model, max_duration_s=args.max_duration_s, concurrency=args.concurrency)
+    demo = ui.build(model, max_duration_s=args.max_duration_s, concurrency=args.concurrency,
+                    max_upload_mb=args.max_upload_mb,
+                    delete_cache=(max(1, min(600, args.cache_ttl_s // 4)), args.cache_ttl_s))
     demo.queue(default_concurrency_limit=args.concurrency, max_size=args.max_queue)
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                               font_mono=["ui-monospace", "monospace"])  # no web fonts: works offline
-    demo.launch(server_name=args.host, server_port=args.port, max_file_size=f"{args.max_upload_mb:g}mb",
-                allowed_paths=[str(EXAMPLES_DIR)], show_error=True, theme=theme, css=CSS, head=HEAD,
+    # Served files: uploads, outputs and the example clips, nothing else (docs/readme/security.md).
+    # show_error=False: clients see only the messages our handlers raise (gr.Error), never the text of
+    # an unexpected exception (paths, Gradio's own refusals); the server log keeps those.
+    demo.launch(server_name=args.host, server_port=args.port, max_file_size=int(args.max_upload_mb * 2**20),
+                allowed_paths=[str(EXAMPLES_DIR)], show_error=False, theme=theme, css=CSS, head=HEAD,
                 footer_links=["api", "gradio"], run_history=False)
     return 0
 

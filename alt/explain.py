@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from alt.evidence.contrib import attach_evidence
 from alt.explanation import Explanation, spread_to_patches
 from alt.model.precision import autocast
 from alt.model.preprocess import preprocess
-from alt.validate import InputError, check_num_frames, check_r, clean_class_names, clean_extra_entities
+from alt.validate import (InputError, check_num_frames, check_r, clean_class_names, clean_extra_entities,
+                          frame_limit)
 
 if TYPE_CHECKING:
     from alt.model.alt_model import ALTModel
@@ -72,6 +74,7 @@ def explain(
     extra_entities: str | Sequence[str] | None = None,
     templates: Sequence[str] | None = None,
     record_layers: bool = True,
+    plain_clip: bool = False,
     progress: Progress | None = None,
 ) -> Explanation:
     """Explain one clip: prediction, baseline, region maps, alignments and adapter attention.
@@ -85,6 +88,8 @@ def explain(
         extra_entities: words added to the corpus for this call only.
         templates: prompt templates with '{}' (default: the model's).
         record_layers: keep the region map after every encoder layer.
+        plain_clip: also run plain CLIP (a second encoder pass at r=0, no merging) and keep its frame-mean
+            probabilities in `plain_clip_probs`; `baseline_probs` is CLIP over the same merged tokens.
         progress: called with (fraction, stage name) as stages finish.
     Raises:
         InputError: bad class names, r, frame count or extra entities.
@@ -103,15 +108,18 @@ def explain(
     names = clean_class_names(class_names)
     extra = clean_extra_entities(extra_entities)
     r = check_r(model.config.r if r is None else r, model.max_r)
-    check_num_frames(num_frames)
+    max_frames = frame_limit(model.config.max_frames)
+    check_num_frames(num_frames, hi=max_frames)
     tpls = list(templates) if templates else list(model.config.prompt_templates)
     if any(not isinstance(t, str) or "{}" not in t for t in tpls):
         raise InputError("each prompt template must be text containing '{}', e.g. 'a video of a person {}.'")
 
     say(0.0, "decoding")
     clip = to_clip(video, num_frames)
-    check_num_frames(int(clip.frames.shape[0]))
+    check_num_frames(int(clip.frames.shape[0]), hi=max_frames)
     lap("decode")
+    decoded_before = clip.decode_s if clip is video else 0.0  # a VideoClip the caller decoded (e.g. the app)
+    timings["decode"] += decoded_before
     frames, x = preprocess(model.transform, clip.frames)  # [T, S, S, 3] uint8, [T, 3, S, S]
     lap("preprocess")
     say(0.2, "embedding text")
@@ -121,17 +129,36 @@ def explain(
     say(0.35, "encoding, aligning, adapting")
     device = model.device
     with autocast(device):
-        out = model(x[None].to(device), class_emb.to(device), entity_emb.to(device), r=r,
+        out = model(x[None].to(device, model.dtype), class_emb.to(device), entity_emb.to(device), r=r,
                      stochastic=False, record_layers=record_layers, top_k=TOP_K)
     lap("model")
     say(0.9, "collecting")
     exp = _collect(model, out, clip, frames, names, corpus, r)
+    attach_evidence(exp, model, out, class_emb, entity_emb)  # logit split + cache for counterfactuals
     exp.model_name = model.config.spec or model.config.clip_name
+    exp.extras_in_corpus = [w for w in extra if w in model.corpus]
+    if exp.extras_in_corpus:
+        logger.info("extra entities already in the corpus (nothing added): %s", ", ".join(exp.extras_in_corpus))
     lap("collect")
-    timings["total"] = time.perf_counter() - start
+    if plain_clip:
+        say(0.95, "plain CLIP pass (r=0)")
+        exp.plain_clip_probs = exp.baseline_probs.copy() if r == 0 else _plain_clip_probs(model, x, class_emb)
+        lap("plain_clip")
+    timings["total"] = time.perf_counter() - start + decoded_before
     exp.timings = timings
     say(1.0, "done")
     return exp
+
+
+def _plain_clip_probs(model: "ALTModel", x: torch.Tensor, class_emb: torch.Tensor) -> np.ndarray:
+    """Plain CLIP's frame-mean probabilities: the encoder again at r=0 (equal to open_clip's encode_image),
+    through the same float32 head as the baseline. x [T, 3, S, S] -> float32 [A]"""
+    device, t = model.device, x.shape[0]
+    with autocast(device):
+        tokens = model.encode_frames(x.to(device, model.dtype), 0, False)  # FrameTokens over [T, ...]
+    cls = tokens.cls_emb.view(1, t, -1)  # [1, T, D]
+    _, logits = model.head(cls, cls.new_zeros(1, cls.shape[-1]), class_emb.to(device))  # [1, A] float32
+    return logits[0].float().softmax(-1).cpu().numpy()
 
 
 def _collect(model: "ALTModel", out, clip: "VideoClip", frames: np.ndarray, names: list[str], corpus, r: int) -> Explanation:

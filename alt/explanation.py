@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+
+from alt.errors import InputError
 
 _ARRAY_DTYPES = {
     "probs": np.float32,
@@ -29,7 +31,31 @@ _ARRAY_DTYPES = {
     "layer_region_ids": np.int32,
     "region_topk_ids": np.int64,
     "region_topk_scores": np.float32,
+    "plain_clip_probs": np.float32,
+    "logits": np.float32,
+    "baseline_logits": np.float32,
+    "frame_contrib": np.float32,
+    "query_contrib": np.float32,
+    "baseline_frame_contrib": np.float32,
 }
+
+# What `baseline_probs` is, in the words every label, export and JSON uses.
+BASELINE_NAME = "CLIP frame-mean (same merged tokens)"
+BASELINE_DESCRIPTION = (
+    "CLIP's zero-shot answer from the mean of the normalised per-frame CLS embeddings of the same encoder "
+    "pass ALT used, i.e. over the same merged tokens (r tokens merged per layer); it equals plain CLIP only "
+    "at r=0. `plain_clip_probs` (explain(..., plain_clip=True)) is plain CLIP: a second pass at r=0.")
+PLAIN_CLIP_NAME = "plain CLIP (r=0, frame mean)"
+RANKING_DESCRIPTION = "entities ranked by their share of the clip's patches (all frames), ties by attention"
+
+
+class RankedEntity(NamedTuple):
+    """One entity of a clip's ranking (`Explanation.entity_ranking`)."""
+
+    index: int  # into entity_names
+    name: str
+    patch_share: float  # share of all the clip's patches whose region aligned to this entity
+    attention_share: float  # share of the adapter attention (`attention`) landing on those patches
 
 
 def spread_to_patches(region_values: np.ndarray, region_sizes: np.ndarray, region_ids: np.ndarray) -> np.ndarray:
@@ -52,7 +78,9 @@ class Explanation:
     Attributes:
         class_names: the zero-shot class names, in the order of `probs`. [A]
         probs: ALT's class probabilities. float32 [A]
-        baseline_probs: plain CLIP frame-mean zero-shot probabilities on the same frames. float32 [A]
+        baseline_probs: CLIP frame-mean zero-shot probabilities over the SAME merged tokens (the mean of the
+            normalised per-frame CLS embeddings of ALT's own encoder pass at this r; plain CLIP only at
+            r=0, see BASELINE_DESCRIPTION and `plain_clip_probs`). float32 [A]
         frames: exactly the pixels the model saw (resized, centre-cropped). uint8 [T, S, S, 3] RGB
         timestamps: time of each frame in the source video, seconds. float64 [T]
         patch_size: side of one patch in `frames` pixels (S = Hp * patch_size).
@@ -74,11 +102,22 @@ class Explanation:
         region_topk_ids: every region's k most similar entities, best first (column 0 is the pick),
             or None. int64 [T, R, k]
         region_topk_scores: their cosine similarities. float32 [T, R, k]
+        plain_clip_probs: plain CLIP's frame-mean probabilities from a second encoder pass at r=0 (no
+            merging), or None when not asked for (`explain(..., plain_clip=True)`). float32 [A]
         r: tokens merged per layer. num_frames is T.
         model_name: the model spec that produced this.
         adapter_trained: False when the adapter is untrained (then probs equal baseline_probs).
         timings: seconds per stage of `explain` (decode, preprocess, text, model, collect, total).
         config: the model's config as a dict, for provenance.
+        extras_in_corpus: extra entities of the call that the corpus already had (nothing was added for them).
+        logits, baseline_logits: ALT's and the baseline's class logits (before softmax). float32 [A]
+        frame_contrib: the frame-mean part of each ALT logit per frame, s/||Z|| * normalise(cls_t).class_a / T,
+            and query_contrib: each adapter query's part, s/||Z|| * out_proj(x_q).class_a / Q (x_q its output
+            before pooling). Together they sum to `logits`; query_contrib is zero for an untrained adapter
+            (alt/evidence, docs/readme/evidence.md). float32 [A, T] and [A, Q], or None
+        baseline_frame_contrib: each baseline logit split per frame (sums to `baseline_logits`). float32 [A, T]
+        adapter_cache: the encoder output for counterfactuals without re-encoding (alt/evidence/cache.py);
+            runtime only: never in `to_dict`/JSON, None after `from_dict`.
     """
 
     class_names: list[str]
@@ -100,11 +139,19 @@ class Explanation:
     layer_region_ids: np.ndarray | None = None
     region_topk_ids: np.ndarray | None = None
     region_topk_scores: np.ndarray | None = None
+    plain_clip_probs: np.ndarray | None = None
     r: int = 0
     model_name: str = ""
     adapter_trained: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
+    extras_in_corpus: list[str] = field(default_factory=list)
+    logits: np.ndarray | None = None
+    baseline_logits: np.ndarray | None = None
+    frame_contrib: np.ndarray | None = None
+    query_contrib: np.ndarray | None = None
+    baseline_frame_contrib: np.ndarray | None = None
+    adapter_cache: Any = field(default=None, repr=False, compare=False)
 
     # ---- derived views -------------------------------------------------------------------------
     @property
@@ -144,19 +191,70 @@ class Explanation:
         """Spread a per-region mass evenly over each region's patches. [T, R] -> [T, Hp, Wp]"""
         return spread_to_patches(region_values, self.region_sizes, self.region_ids)
 
+    def entity_index(self, entity: int | str) -> int:
+        """Index of an entity given by index or name.
+
+        Raises:
+            InputError: the name is not in `entity_names`, or the index is out of range.
+        """
+        if isinstance(entity, str):
+            if entity not in self.entity_names:
+                raise InputError(f"unknown entity {entity!r}: it is not in this explanation's corpus "
+                                 "(pass it as an extra entity to explain() to add it)")
+            return self.entity_names.index(entity)
+        idx = int(entity)
+        if not 0 <= idx < len(self.entity_names):
+            raise InputError(f"entity index {idx} is out of range 0..{len(self.entity_names) - 1}")
+        return idx
+
+    def entity_ranking(self, k: int | None = None) -> list[RankedEntity]:
+        """The clip's entities in ONE order, shared by every dropdown, legend, timeline and export.
+
+        Ranked by share of the clip's patches (over all frames) whose region aligned to the entity,
+        largest first; ties by attention share, then entity index. Only entities aligned somewhere in the
+        clip appear (each of them owns adapter queries, so each has an attention map).
+
+        Args:
+            k: keep the first k (None: all).
+        Returns:
+            [RankedEntity(index, name, patch_share, attention_share)], best first.
+        """
+        ent = self.patch_entity_ids().ravel()  # [T*Hp*Wp]
+        counts = np.bincount(ent, minlength=len(self.entity_names))  # [E]
+        mass = np.bincount(ent, weights=self.attention.ravel().astype(np.float64), minlength=counts.size)  # [E]
+        present = np.flatnonzero(counts)
+        order = present[np.lexsort((present, -mass[present], -counts[present]))]
+        total = max(ent.size, 1)
+        out = [RankedEntity(int(e), self.entity_names[int(e)], float(counts[e] / total), float(mass[e]))
+               for e in order]
+        return out if k is None else out[: max(0, int(k))]
+
     def entity_attention(self, entity: int | str) -> np.ndarray:
-        """Attention of the queries aligned to one entity, over patches, summing to 1.
+        """Attention of the queries aligned to one entity, over patches, summing to 1 (density: each region's
+        share spread evenly over its patches).
 
         Args:
             entity: entity index or name.
         Returns:
-            float32 [T, Hp, Wp]; all zeros when no query carries that entity.
+            float32 [T, Hp, Wp]
+        Raises:
+            InputError: the entity is unknown, or was not aligned to any region of this clip (then no adapter
+                query carries it, and it has no attention map).
         """
-        idx = self.entity_names.index(entity) if isinstance(entity, str) else int(entity)
+        return self.spread_to_patches(self.entity_region_attention(entity))
+
+    def entity_region_attention(self, entity: int | str) -> np.ndarray:
+        """Mean attention of one entity's queries over every frame's regions (sums to 1). float32 [T, R]
+
+        Raises:
+            InputError: as `entity_attention`.
+        """
+        idx = self.entity_index(entity)
         rows = self.query_attention[self.query_entities == idx]  # [q, T, R]
         if rows.shape[0] == 0:
-            return np.zeros(self.region_ids.shape, dtype=np.float32)
-        return self.spread_to_patches(rows.mean(axis=0))
+            raise InputError(f"entity {self.entity_names[idx]!r} was not aligned to any region of this clip, so "
+                             "no adapter query carries it; pick one of entity_ranking()")
+        return rows.mean(axis=0).astype(np.float32)
 
     def frame_summary(self, t: int, k: int = 10) -> dict[str, Any]:
         """Frame t in brief: time, regions, attention mass and its k largest entities (by patches).
@@ -193,11 +291,45 @@ class Explanation:
             "baseline_probs": {n: float(p) for n, p in zip(self.class_names, self.baseline_probs)},
             "prediction": self.top_classes(1)[0][0],
             "baseline_prediction": self.top_classes(1, baseline=True)[0][0],
+            "baseline": BASELINE_NAME,
+            "baseline_description": BASELINE_DESCRIPTION,
+            **self._plain_clip_dict(),
             "num_frames": self.num_frames,
+            "frame_numbering": "0-based: frame 0 is the first sampled frame, as in the app and every export",
             "r": int(self.r),
+            "entity_ranking": self._ranking_dict(k),
             "frames": [self.frame_summary(t, k) for t in range(self.num_frames)],
             "timings": {name: float(v) for name, v in (self.timings or {}).items()},
+            "extras_in_corpus": list(self.extras_in_corpus),
+            "evidence": self.evidence_summary(),
         }
+
+    @property
+    def has_evidence(self) -> bool:
+        """True when the logit split (`frame_contrib`, `query_contrib`, `logits`) is present."""
+        return self.frame_contrib is not None and self.query_contrib is not None and self.logits is not None
+
+    def evidence_summary(self, classes: int = 3, k: int = 5) -> list[dict[str, Any]] | None:
+        """The logit split of ALT's top `classes` classes, k entities for and against each
+        (alt/evidence/views.py `class_evidence`); None without the split."""
+        from alt.evidence.views import class_evidence
+
+        return [class_evidence(self, n, k) for n, _ in self.top_classes(classes)] if self.has_evidence else None
+
+    def _plain_clip_dict(self) -> dict[str, Any]:
+        """{"plain_clip_probs", "plain_clip_prediction"} when the plain-CLIP pass ran, else {}."""
+        if self.plain_clip_probs is None:
+            return {}
+        p = np.asarray(self.plain_clip_probs)
+        return {"plain_clip_probs": {n: float(v) for n, v in zip(self.class_names, p)},
+                "plain_clip_prediction": self.class_names[int(np.argmax(p))]}
+
+    def _ranking_dict(self, k: int | None = None) -> dict[str, Any]:
+        """The entity ranking as JSON: what it is ranked by, and the entities (1-based legend numbers)."""
+        return {"ranked_by": RANKING_DESCRIPTION,
+                "entities": [{"number": i + 1, "name": e.name, "patch_share": round(e.patch_share, 6),
+                              "attention_share": round(e.attention_share, 6)}
+                             for i, e in enumerate(self.entity_ranking(k))]}
 
     # ---- serialisation -------------------------------------------------------------------------
     def to_dict(self, include_frames: bool = True) -> dict[str, Any]:
@@ -209,7 +341,7 @@ class Explanation:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "frames" and not include_frames:
+            if (f.name == "frames" and not include_frames) or f.name == "adapter_cache":
                 continue
             if isinstance(value, np.ndarray):
                 value = value.tolist()
@@ -218,6 +350,11 @@ class Explanation:
             out[f.name] = value
         out["predictions"] = {n: float(p) for n, p in zip(self.class_names, self.probs)}
         out["baseline_predictions"] = {n: float(p) for n, p in zip(self.class_names, self.baseline_probs)}
+        out["baseline"] = BASELINE_NAME
+        out["baseline_description"] = BASELINE_DESCRIPTION
+        out.update({k: v for k, v in self._plain_clip_dict().items() if k != "plain_clip_probs"})
+        out["frame_index"] = list(range(self.num_frames))  # 0-based, as every picture and export numbers them
+        out["entity_ranking"] = self._ranking_dict()
         return out
 
     def to_json(self, include_frames: bool = False, **kwargs: Any) -> str:

@@ -1,45 +1,132 @@
-"""Cost of ALT vs plain CLIP frame encoding: GMACs and wall time, ViT-B/16, 8 frames x 224 px.
+"""Cost of ALT vs plain CLIP and X-CLIP-B/16: GMACs and wall time, ViT-B/16, 8 frames x 224 px.
 
-    python bench/bench_model.py [--repeats 5] [--arch ViT-B-16] [--frames 8] [--device cpu]
+    python bench/bench_model.py [--repeats 5] [--arch ViT-B-16] [--frames 8] [--device cpu] [--no-split]
 
-Prints a markdown table. Weights are random (the cost does not depend on their values). Entity and
-class-name embeddings are computed once before timing (they are cached in normal use).
-Columns:
+Prints two markdown tables: every model side by side, and where the time of ALT's `explain()` at r=8 goes.
+Weights are random (the cost does not depend on their values). Entity and class-name embeddings are
+computed once before timing (they are cached in normal use). All timed calls run interleaved: each repeat
+calls every row once, in turn, so a load change on a shared machine hits every row alike; the median of
+the repeats is reported.
+Rows:
 - plain CLIP: open_clip `encode_image` on the preprocessed frames (+ zero-shot cosine).
+- X-CLIP-B/16: Hugging Face `transformers` XCLIPModel built from a config (B/16 vision tower, 8 frames,
+  random weights, no download), one forward with the class prompts (its text side depends on the video);
+  `pip install -r requirements-bench.txt` (`make bench` does). Left out, with a note, when missing.
 - ALT forward: `ALTModel.forward` (merging encoder, alignment, adapter, classification).
-- ALT explain: the whole `explain()` call (preprocessing, forward, copying results to numpy).
-FLOPs are counted with torch.utils.flop_counter.FlopCounterMode with PyTorch's fused attention fast
-path turned off (it is invisible to the counter), and reported as GMACs = FLOPs / 2, as papers do.
+- ALT explain: the whole `explain()` call (preprocessing, forward, per-layer region maps, collecting).
+FLOPs are counted with torch.utils.flop_counter.FlopCounterMode with PyTorch's fused attention fast path
+off and scaled_dot_product_attention on its math backend (otherwise both are invisible to the counter),
+and reported as GMACs = FLOPs / 2, as papers do.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import platform
+import statistics
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
+from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alt import ALTModel  # noqa: E402
+from alt.explain import TOP_K  # noqa: E402
 from alt.model.preprocess import preprocess  # noqa: E402
-from bench.timing import median_seconds  # noqa: E402
 
 CLASSES = ["riding a bike", "swimming", "playing guitar", "juggling balls", "walking the dog"]
+log = logging.getLogger("bench_model")
 
 
-def gmacs(fn) -> float:
+def gmacs(fn: Callable[[], object]) -> float:
+    """Multiply-accumulates of one call of `fn`, attention included, in billions."""
     torch.backends.mha.set_fastpath_enabled(False)
     try:
-        with FlopCounterMode(display=False) as counter:
+        with sdpa_kernel([SDPBackend.MATH]), FlopCounterMode(display=False) as counter:
             fn()
         return counter.get_total_flops() / 2e9
     finally:
         torch.backends.mha.set_fastpath_enabled(True)
+
+
+def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median seconds of each callable; one warm-up call each, then `repeats` rounds calling each once."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(max(1, repeats)):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def build_xclip(frames: int, image_size: int, device: str):
+    """X-CLIP with a ViT-B/16 vision tower (random weights, from a config), or None without transformers."""
+    try:
+        from transformers import XCLIPConfig, XCLIPModel
+    except ImportError:
+        log.warning("transformers is not installed: no X-CLIP row (pip install -r requirements-bench.txt)")
+        return None
+    cfg = XCLIPConfig(vision_config=dict(patch_size=16, image_size=image_size, num_frames=frames))
+    torch.manual_seed(0)
+    return XCLIPModel(cfg).to(device).eval()
+
+
+def xclip_call(model: ALTModel, xclip, x: torch.Tensor) -> Callable[[], torch.Tensor]:
+    """One X-CLIP forward on frames x [T, 3, S, S] with the prompts of CLASSES (CLIP's BPE, as X-CLIP's)."""
+    tpl = model.config.prompt_templates[0]
+    ids = model.tokenizer([tpl.format(c) for c in CLASSES])  # [A, 77], zero padded
+    length = int((ids != 0).sum(1).max())
+    ids = ids[:, :length].to(x.device)  # [A, L] padded to the longest prompt, as XCLIPProcessor does
+    mask = (ids != 0).long()
+    pixels = x[None]  # [1, T, 3, S, S]
+    return lambda: xclip(input_ids=ids, attention_mask=mask, pixel_values=pixels).logits_per_video
+
+
+def explain_split(model: ALTModel, frames: np.ndarray, x: torch.Tensor, class_emb, entity_emb, r: int,
+                  repeats: int) -> list[tuple[str, float]]:
+    """Seconds per stage of explain at r: preprocessing, encoder, layer maps, alignment, adapter, collecting."""
+    t = x.shape[0]
+    tokens = model.encode_frames(x, r, True)
+    region_emb = tokens.region_emb.unflatten(0, (1, t))  # [1, T, R, D]
+    stages = {
+        "preprocess": lambda: preprocess(model.transform, frames),
+        "encoder": lambda: model.encode_frames(x, r, False),
+        "encoder + layer maps": lambda: model.encode_frames(x, r, True),
+        "alignment": lambda: model.aligner(region_emb, entity_emb, False, TOP_K),
+        "after encoder": lambda: model.forward_tokens(tokens, 1, class_emb, entity_emb, False, TOP_K),
+        "explain": lambda: model.explain(frames, CLASSES, r=r, num_frames=t, record_layers=True),
+    }
+    times = interleaved(stages, repeats)
+    timings = model.explain(frames, CLASSES, r=r, num_frames=t, record_layers=True).timings
+    rows = [
+        ("preprocessing (open_clip transform)", times["preprocess"]),
+        ("encoder with token merging", times["encoder"]),
+        ("per-layer region maps", times["encoder + layer maps"] - times["encoder"]),
+        (f"alignment against {entity_emb.shape[0]} entities (+ top-{TOP_K})", times["alignment"]),
+        ("queries, adapter, class head", times["after encoder"] - times["alignment"]),
+        ("collecting results (Explanation, logit split)", timings.get("collect", float("nan"))),
+    ]
+    rows.append(("other (validation, text-cache lookups)", times["explain"] - sum(s for _, s in rows)))
+    rows.append(("explain (whole call)", times["explain"]))
+    return rows
+
+
+def print_split(rows: list[tuple[str, float]], plain: float) -> None:
+    total = rows[-1][1]
+    print("\n| stage of explain at r=8 | s | share of explain | x plain CLIP |")
+    print("| --- | --- | --- | --- |")
+    for name, s in rows:
+        print(f"| {name} | {s:.3f} | {s / total:.0%} | {s / plain:.3f} |")
 
 
 @torch.inference_mode()
@@ -50,7 +137,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--rs", default="0,4,8,12")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--no-xclip", action="store_true", help="leave the X-CLIP row out")
+    parser.add_argument("--no-split", action="store_true", help="leave the per-stage table out")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     torch.manual_seed(0)
     model = ALTModel.from_clip(args.arch, pretrained=None).to(args.device).eval()
@@ -61,33 +151,43 @@ def main() -> None:
     class_emb = model.text.classes(CLASSES, model.config.prompt_templates).to(args.device)
     corpus = model.corpus
     entity_emb = model.text.entities(corpus.texts(), corpus.content_hash()).to(args.device)
+    xclip = None if args.no_xclip else build_xclip(args.frames, model.config.image_size, args.device)
 
     def plain():
         emb = torch.nn.functional.normalize(model.clip.encode_image(x), dim=-1).mean(0)
         return emb @ class_emb.T
 
-    rows = []
-    base_flops, base_time = gmacs(plain), median_seconds(plain, args.repeats)
-    rows.append(("plain CLIP encode_image", "-", model.num_regions(0) + 1, base_flops, base_time, base_time))
-    for r in [int(v) for v in args.rs.split(",")]:
-        def fwd(r=r):
-            return model(x[None], class_emb, entity_emb, r=r, stochastic=False)
+    rs = [int(v) for v in args.rs.split(",")]
+    fns: dict[str, Callable[[], object]] = {"plain": plain}
+    if xclip is not None:
+        fns["xclip"] = xclip_call(model, xclip, x)
+    for r in rs:
+        fns[f"fwd{r}"] = lambda r=r: model(x[None], class_emb, entity_emb, r=r, stochastic=False)
+        fns[f"exp{r}"] = lambda r=r: model.explain(frames, CLASSES, r=r, num_frames=args.frames, record_layers=True)
+    flops = {name: gmacs(fn) for name, fn in fns.items() if not name.startswith("exp")}
+    times = interleaved(fns, args.repeats)
 
-        def exp(r=r):
-            return model.explain(frames, CLASSES, r=r, num_frames=args.frames, record_layers=True)
+    base, peer = times["plain"], times.get("xclip")
+    rows = [("plain CLIP encode_image", "-", model.num_regions(0) + 1, flops["plain"], base, base)]
+    if peer is not None:
+        rows.append(("X-CLIP-B/16 (transformers)", "-", model.num_regions(0) + 1 + 1, flops["xclip"], peer, peer))
+    rows += [(f"ALT r={r}", r, model.num_regions(r) + 1, flops[f"fwd{r}"], times[f"fwd{r}"], times[f"exp{r}"])
+             for r in rs]
 
-        rows.append((f"ALT r={r}", r, model.num_regions(r) + 1, gmacs(fwd), median_seconds(fwd, args.repeats),
-                     median_seconds(exp, args.repeats)))
-
-    device = torch.cuda.get_device_name() if args.device.startswith("cuda") else platform.processor() or platform.machine()
-    print(f"{args.arch}, {args.frames} frames x {model.config.image_size} px, {len(corpus)} entities, "
+    cuda = args.device.startswith("cuda")
+    device = torch.cuda.get_device_name() if cuda else platform.processor() or platform.machine()
+    print(f"\n{args.arch}, {args.frames} frames x {model.config.image_size} px, {len(corpus)} entities, "
           f"{len(CLASSES)} classes, device {args.device} ({device}, {torch.get_num_threads()} threads), "
-          f"median of {args.repeats}\n")
-    print("| model | r | tokens/frame | GMACs | x CLIP | forward s | x CLIP | explain s | x CLIP |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          f"median of {args.repeats} interleaved repeats\n")
+    peer_head = " x X-CLIP |" if peer is not None else ""
+    print(f"| model | r | tokens/frame | GMACs | x CLIP | forward s | x CLIP | explain s | x CLIP |{peer_head}")
+    print("| --- " * (9 + (peer is not None)) + "|")
     for name, r, tokens, fl, t_fwd, t_exp in rows:
-        print(f"| {name} | {r} | {tokens} | {fl:.1f} | {fl / base_flops:.2f} | {t_fwd:.3f} | "
-              f"{t_fwd / base_time:.2f} | {t_exp:.3f} | {t_exp / base_time:.2f} |")
+        line = (f"| {name} | {r} | {tokens} | {fl:.1f} | {fl / flops['plain']:.2f} | {t_fwd:.3f} | "
+                f"{t_fwd / base:.2f} | {t_exp:.3f} | {t_exp / base:.2f} |")
+        print(line + (f" {t_exp / peer:.2f} |" if peer is not None else ""))
+    if not args.no_split and 8 <= model.max_r:
+        print_split(explain_split(model, frames, x, class_emb, entity_emb, 8, args.repeats), base)
 
 
 if __name__ == "__main__":

@@ -14,13 +14,16 @@ if TYPE_CHECKING:
     from alt.model.alt_model import ALTModel
 
 
-def build(model: ALTModel, *, max_duration_s: float = 600.0, concurrency: int = 1) -> gr.Blocks:
+def build(model: ALTModel, *, max_duration_s: float = 600.0, concurrency: int = 1, max_upload_mb: float | None = None,
+          delete_cache: tuple[int, int] | None = (600, 3600)) -> gr.Blocks:
     """The app's Blocks, sharing one loaded `model` between all users (never mutated by a request).
 
     Args:
         model: a loaded ALTModel.
         max_duration_s: longest video accepted, in seconds.
         concurrency: model calls running at once (all model events share one concurrency group).
+        max_upload_mb: largest upload a handler reads (Gradio's `max_file_size` refuses bigger uploads first).
+        delete_cache: (every s, older than s): Gradio deletes its cached uploads and outputs on this schedule.
     """
     import gradio as gr
 
@@ -28,7 +31,9 @@ def build(model: ALTModel, *, max_duration_s: float = 600.0, concurrency: int = 
     from ui.handlers import Handlers
     from ui.layout import build_layout
 
-    with gr.Blocks(title="ALT Explorer") as demo:
+    with gr.Blocks(title="ALT Explorer", delete_cache=delete_cache) as demo:
         layout = build_layout(model)
-        wire(layout, Handlers(model, layout, max_duration_s=max_duration_s), concurrency)
+        handlers = Handlers(model, layout, max_duration_s=max_duration_s, max_upload_mb=max_upload_mb)
+        wire(layout, handlers, concurrency)
+        demo.unload(handlers.end_session)  # a closed tab: its scratch folder goes
     return demo

@@ -13,6 +13,34 @@ CSS = """
 #alt-status strong {color: #c0392b}
 """
 
+# Compact enough that the player, both predictions and a tab's main picture fit a 1280x720 projector
+# without scrolling (checked by tests/browser at 1280x720 and 1400x1000).
+COMPACT_CSS = """
+#alt-title h2 {font-size: 1.05rem; margin: 0}
+#alt-banner p {font-size: 0.85rem; margin: 0}
+#alt-video video {max-height: 180px}
+#alt-status:has(.prose:empty), #alt-status:not(:has(p)) {display: none}
+#alt-predictions h2.output-class {display: none}
+#alt-predictions label[data-testid="block-label"] {position: static; margin-bottom: 4px}
+#alt-predictions .confidence-set {margin: 0 0 1px 0; padding: 0}
+#alt-predictions .confidence-set meter {height: 4px}
+#alt-predictions .confidence-set .label {font-size: 0.85rem}
+#alt-summary p {font-size: 0.85rem}
+#alt-frame-md p {font-size: 0.85rem; margin: 0}
+.alt-hidden {display: none !important}
+#alt-gallery label[data-testid="block-label"] {position: static; margin-bottom: 4px}
+#alt-gallery .grid-wrap {height: auto !important; max-height: none !important; min-height: 0 !important;
+  overflow: visible !important}
+#alt-gallery .thumbnail-item {aspect-ratio: auto !important; height: auto !important; display: flex;
+  flex-direction: column}
+#alt-gallery .thumbnail-item img {aspect-ratio: 1 / 1; width: 100%; height: auto !important;
+  image-rendering: pixelated}
+#alt-gallery .caption-label {position: static !important; max-width: none !important; transform: none !important;
+  background: none !important; color: var(--body-text-color) !important; padding: 2px 0 !important;
+  font-size: 0.75rem !important; text-align: center; white-space: normal !important}
+"""
+CSS += COMPACT_CSS
+
 # Keeps the frame slider in step with the player: on pause/end the player's time picks the frame;
 # moving the slider seeks the player to that frame's timestamp.
 JS_PLAYER_TIME = "(s, t) => [s, (document.querySelector('#alt-video video') || {}).currentTime ?? null]"
@@ -39,8 +67,8 @@ def banner(model: ALTModel) -> str:
     """Which model is loaded, on which device, and whether its adapter is trained."""
     spec = model.config.spec or model.config.clip_name
     trained = bool(model.config.adapter_trained)
-    state = ("**adapter trained**: ALT and the CLIP baseline differ" if trained else
-             "**adapter untrained**: the ALT column equals the CLIP baseline by design; "
-             "regions, alignments and attention are still what the model computed")
-    return (f"Model `{spec}` ({model.config.clip_name}, {model.config.image_size} px, patch "
-            f"{model.config.patch_size}) on `{model.device}` · r up to {model.max_r} · {state}")
+    state = ("**adapter trained**: ALT and the CLIP frame-mean baseline differ" if trained else
+             "**adapter untrained**: ALT equals the CLIP frame-mean baseline by design; the pictures are still "
+             "what the model computed")
+    return (f"Model `{spec}` ({model.config.image_size} px, patch {model.config.patch_size}) on "
+            f"`{model.device}` · r ≤ {model.max_r} · {state}")

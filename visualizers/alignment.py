@@ -1,12 +1,13 @@
-"""Entity-to-region overlays: every region coloured by the entity it aligned to.
+"""Entity-to-region alignment pictures: every patch coloured by the entity its region aligned to.
 
-An entity's colour is keyed by its name (`colors.entity_rgb`), so one entity has one colour in every
-frame and panel. Three outputs per frame:
-- a flat RGB image (`alignment_overlay`), optionally labelled ("hand 0.31" = entity and its mean
-  cosine over that frame's regions) and with a legend strip on the right;
-- (mask, label) pairs for `gr.AnnotatedImage` (`alignment_annotations`) plus the matching
-  `alignment_color_map` {label: '#rrggbb'};
-- the facts behind both (`frame_entities`), for other renderers (matplotlib, plotly).
+Colours come from the clip's `ClipColors` (colors.py): the first `legend_size` entities of
+`Explanation.entity_ranking()` have distinct colours and legend numbers, every other entity is grey, and
+the same assignment serves every frame, panel and export of the clip. Outputs:
+- `alignment_overlays` / `entity_highlight_overlays`: colour only (no text), every frame, for galleries;
+- `alignment_picture`: one frame at display size with numbered markers (placed without overlaps) and a
+  legend beside it, returned as a `Picture` that reports every label box it drew;
+- `frame_entities`: the facts behind them (entities of a frame, their sizes, cosines, marker spots);
+- `alignment_annotations` / `alignment_color_map`: values for `gr.AnnotatedImage`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from visualizers.colors import entity_colors, entity_hex, entity_rgb
-from visualizers.draw import blend, boundary_mask, font_scale, put_text, text_size, upscale_patches, upscale_patches_rgb
+from visualizers.colors import OTHER_HEX, ClipColors, clip_colors, hex_to_rgb
+from visualizers.draw import (
+    DISPLAY_SIDE,
+    TEXT_PX,
+    blend,
+    boundary_mask,
+    display_factor,
+    upscale_patches,
+    upscale_patches_rgb,
+)
+from visualizers.labels import LabelBox, LegendRow, Picture, beside, draw_markers, legend_panel, place_markers
 
 if TYPE_CHECKING:  # annotations only: importing `alt` at runtime would pull in torch
     from alt.explanation import Explanation
@@ -36,7 +46,12 @@ class FrameEntity:
     num_patches: int
     mean_score: float  # mean cosine of its regions in this frame
     max_score: float
-    anchor_xy: tuple[float, float]  # pixel centre of a patch inside its largest region, for a label
+    spots: tuple[tuple[float, float], ...]  # centres (x, y) of its patches in frame pixels, best marker spot first
+
+    @property
+    def anchor_xy(self) -> tuple[float, float]:
+        """The preferred marker spot: the patch nearest the middle of its largest region."""
+        return self.spots[0]
 
 
 def entity_label(name: str, score: float | None = None) -> str:
@@ -50,194 +65,171 @@ def frame_entities(exp: Explanation, t: int) -> list[FrameEntity]:
     ent = exp.region_entity_ids()[t]  # [R]
     score = exp.region_scores()[t]  # [R]
     sizes = exp.region_sizes[t]  # [R]
-    hp, wp = ids.shape
     p = exp.patch_size
-    yy, xx = np.mgrid[0:hp, 0:wp]  # [Hp, Wp]
+    yy, xx = np.mgrid[0 : ids.shape[0], 0 : ids.shape[1]]  # [Hp, Wp]
     out: list[FrameEntity] = []
     for e in np.unique(ent):
         regs = np.flatnonzero(ent == e)  # regions aligned to e
         big = regs[np.argmax(sizes[regs])]
-        inside = ids == big  # [Hp, Wp]
-        cy, cx = yy[inside].mean(), xx[inside].mean()
-        k = np.argmin((yy[inside] - cy) ** 2 + (xx[inside] - cx) ** 2)  # patch nearest the centroid
-        anchor = ((xx[inside][k] + 0.5) * p, (yy[inside][k] + 0.5) * p)
-        out.append(
-            FrameEntity(
-                entity=int(e),
-                name=exp.entity_names[int(e)],
-                num_regions=int(regs.size),
-                num_patches=int(sizes[regs].sum()),
-                mean_score=float(score[regs].mean()),
-                max_score=float(score[regs].max()),
-                anchor_xy=(float(anchor[0]), float(anchor[1])),
-            )
-        )
+        mine = ent[ids] == e  # [Hp, Wp] patches of this entity
+        cy, cx = yy[ids == big].mean(), xx[ids == big].mean()
+        py, px = yy[mine], xx[mine]
+        order = np.lexsort(((py - cy) ** 2 + (px - cx) ** 2, ids[mine] != big))  # largest region, then nearest
+        spots = tuple(((float(px[i]) + 0.5) * p, (float(py[i]) + 0.5) * p) for i in order)
+        out.append(FrameEntity(int(e), exp.entity_names[int(e)], int(regs.size), int(sizes[regs].sum()),
+                               float(score[regs].mean()), float(score[regs].max()), spots))
     out.sort(key=lambda f: (-f.num_patches, f.entity))
     return out
 
 
-def entity_color_lut(exp: Explanation, entity_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Colours for the entities present in `entity_ids` (any shape).
-
-    Returns:
-        (index map with the shape of entity_ids into the LUT, uint8 LUT [U, 3])
-    """
-    uniq, inverse = np.unique(entity_ids, return_inverse=True)
-    lut = entity_colors([exp.entity_names[int(e)] for e in uniq])  # [U, 3]
-    return inverse.reshape(entity_ids.shape), lut
-
-
-def alignment_overlays(
-    exp: Explanation, alpha: float = 0.6, boundaries: bool = True, labels: bool = True, max_labels: int = 4
-) -> np.ndarray:
-    """Entity overlays of every frame (see `alignment_overlay`). uint8 [T, S, S, 3]"""
-    ent = exp.patch_entity_ids()  # [T, Hp, Wp]
-    inv, lut = entity_color_lut(exp, ent)
-    color = upscale_patches_rgb(lut[inv], exp.patch_size)  # [T, S, S, 3]
-    out = blend(exp.frames, color, alpha)  # [T, S, S, 3]
+def _colour_patches(exp: Explanation, frames: np.ndarray, ent: np.ndarray, colors: ClipColors, alpha: float,
+                    boundaries: bool, scale: int) -> np.ndarray:
+    """Blend entity colours over frames at `scale` x. frames [N, S, S, 3], ent [N, Hp, Wp] -> [N, kS, kS, 3]"""
+    inv, lut = colors.lut(ent)
+    step = exp.patch_size * scale
+    big = frames if scale == 1 else np.repeat(np.repeat(frames, scale, axis=1), scale, axis=2)
+    out = blend(np.ascontiguousarray(big), upscale_patches_rgb(lut[inv], step), alpha)
     if boundaries:
-        out[boundary_mask(upscale_patches(ent, exp.patch_size))] = (255, 255, 255)
-    if labels:
-        for t in range(exp.num_frames):
-            _draw_labels(out[t], frame_entities(exp, t)[:max_labels])
+        out[boundary_mask(upscale_patches(ent, step))] = (255, 255, 255)
     return out
 
 
-def alignment_overlay(
-    exp: Explanation,
-    t: int,
-    alpha: float = 0.6,
-    boundaries: bool = True,
-    labels: bool = True,
-    max_labels: int = 4,
-    legend: bool = False,
-    legend_width: int | None = None,
-) -> np.ndarray:
-    """Frame `t` with every patch coloured by its region's entity.
+def alignment_overlays(exp: Explanation, alpha: float = 0.6, boundaries: bool = True,
+                       colors: ClipColors | None = None, scale: int = 1) -> np.ndarray:
+    """Every frame with each patch coloured by its region's entity (no text). uint8 [T, kS, kS, 3]
 
     Args:
         alpha: opacity of the entity colours over the frame.
-        boundaries: draw white lines where the aligned entity changes between neighbouring patches.
-        labels: write "entity score" on the largest `max_labels` entities (score = mean cosine).
-        legend: append a legend strip listing this frame's entities (largest first).
-    Returns:
-        uint8 [S, S, 3], or [S, S + legend width, 3] with a legend.
+        boundaries: white lines where the aligned entity changes between neighbouring patches.
+        colors: the clip's colours (default `clip_colors(exp)`); entities beyond its legend are grey.
+        scale: whole enlargement factor k (nearest: each patch stays a sharp square).
     """
-    ent = exp.patch_entity_ids()[t]  # [Hp, Wp]
-    inv, lut = entity_color_lut(exp, ent)
-    out = blend(exp.frames[t], upscale_patches_rgb(lut[inv], exp.patch_size), alpha)  # [S, S, 3]
-    if boundaries:
-        out[boundary_mask(upscale_patches(ent, exp.patch_size))] = (255, 255, 255)
-    ents = frame_entities(exp, t) if (labels or legend) else []
-    if labels:
-        _draw_labels(out, ents[:max_labels])
-    if legend:
-        strip = legend_strip(ents, out.shape[0], legend_width)
-        out = np.concatenate([out, strip], axis=1)
-    return out
+    colors = colors or clip_colors(exp)
+    return _colour_patches(exp, exp.frames, exp.patch_entity_ids(), colors, alpha, boundaries, scale)
 
 
-def _draw_labels(img: np.ndarray, ents: list[FrameEntity]) -> None:
-    """Write 'name score' at each entity's anchor, in place; a label that would overlap an earlier
-    (larger) entity's label is skipped, so text never garbles."""
-    scale = font_scale(img.shape[0])
-    placed: list[tuple[float, float, float, float]] = []  # x0, y0, x1, y1
-    for f in ents:
-        text = entity_label(f.name, f.mean_score)
-        w, h = text_size(text, scale)
-        x, y = f.anchor_xy
-        box = (x - w / 2 - 3, y - h / 2 - 2, x + w / 2 + 3, y + h / 2 + 2)
-        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
-            continue
-        placed.append(box)
-        put_text(img, text, (int(x), int(y)), scale, center=True)
+def alignment_overlay(exp: Explanation, t: int, alpha: float = 0.6, boundaries: bool = True,
+                      colors: ClipColors | None = None, scale: int = 1) -> np.ndarray:
+    """Frame t of `alignment_overlays`. uint8 [kS, kS, 3]"""
+    colors = colors or clip_colors(exp)
+    ent = exp.patch_entity_ids()[t : t + 1]  # [1, Hp, Wp]
+    return _colour_patches(exp, exp.frames[t : t + 1], ent, colors, alpha, boundaries, scale)[0]
 
 
-def legend_strip(ents: list[FrameEntity], height: int, width: int | None = None) -> np.ndarray:
-    """A legend: colour swatch + 'name score' per entity, as many as fit, then '+N more'.
-
-    Returns:
-        uint8 [height, width, 3] on a dark background.
-    """
-    scale = font_scale(height) * 0.95
-    _, line_h = text_size("Ag", scale)
-    row = line_h + 4
-    if width is None:
-        longest = max((text_size(entity_label(f.name, f.mean_score), scale)[0] for f in ents), default=40)
-        width = min(max(longest + row + 12, height // 2), 2 * height)
-    strip = np.full((height, width, 3), 28, np.uint8)
-    fits = max(1, (height - 4) // row)
-    shown = ents if len(ents) <= fits else ents[: fits - 1]
-    for i, f in enumerate(shown):
-        y0 = 3 + i * row
-        strip[y0 + 1 : y0 + row - 2, 4 : 4 + row - 4] = entity_rgb(f.name)
-        put_text(strip, entity_label(f.name, f.mean_score), (row + 4, y0 + row - 5), scale, box=None)
-    if len(shown) < len(ents):
-        put_text(strip, f"+{len(ents) - len(shown)} more", (6, 3 + len(shown) * row + row - 5), scale, box=None)
-    return strip
-
-
-def alignment_annotations(
-    exp: Explanation, t: int, with_scores: bool = False, max_entities: int | None = None
-) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
-    """Value for `gr.AnnotatedImage`: (frame, [(mask, label), ...]), one mask per entity in frame t.
-
-    Args:
-        with_scores: labels 'name 0.31' (then use `alignment_color_map(exp, t, with_scores=True)`);
-            by default labels are entity names, so one colour map serves every frame.
-        max_entities: keep only the largest entities.
-    Returns:
-        (uint8 [S, S, 3] frame, [(float32 [S, S] mask in {0, 1}, label)]), largest entity first.
-    """
-    pix = upscale_patches(exp.patch_entity_ids()[t], exp.patch_size)  # [S, S]
-    ents = frame_entities(exp, t)[:max_entities]
-    pairs = [
-        ((pix == f.entity).astype(np.float32), entity_label(f.name, f.mean_score if with_scores else None))
-        for f in ents
-    ]
-    return exp.frames[t], pairs
-
-
-def alignment_color_map(exp: Explanation, t: int | None = None, with_scores: bool = False) -> dict[str, str]:
-    """{label: '#rrggbb'} for `gr.AnnotatedImage(color_map=...)`, matching `alignment_annotations`.
-
-    Args:
-        t: one frame's labels; None for every entity aligned anywhere in the clip (names only).
-        with_scores: labels with scores (needs `t`).
-    """
-    if t is None:
-        if with_scores:
-            raise ValueError("labels with scores differ per frame: pass t")
-        ids = np.unique(exp.region_entity_ids())
-        return {exp.entity_names[int(e)]: entity_hex(exp.entity_names[int(e)]) for e in ids}
-    return {
-        entity_label(f.name, f.mean_score if with_scores else None): entity_hex(f.name)
-        for f in frame_entities(exp, t)
-    }
-
-
-def clip_entities(exp: Explanation, k: int = 12) -> list[tuple[int, str, float]]:
-    """The k entities covering most patches over the clip: (index, name, share of patches)."""
-    ent = exp.patch_entity_ids().ravel()
-    uniq, counts = np.unique(ent, return_counts=True)
-    order = np.lexsort((uniq, -counts))[:k]
-    return [(int(uniq[i]), exp.entity_names[int(uniq[i])], float(counts[i] / ent.size)) for i in order]
-
-
-def entity_highlight_overlays(exp: Explanation, entity: int, alpha: float = 0.6, dim: float = 0.65) -> np.ndarray:
-    """Every frame with the regions aligned to one entity lit in its colour and the rest dimmed.
+def entity_highlight_overlays(exp: Explanation, entity: int, alpha: float = 0.6, dim: float = 0.65,
+                              colors: ClipColors | None = None, scale: int = 1,
+                              frames: slice | None = None) -> np.ndarray:
+    """Frames with the regions aligned to one entity lit in its clip colour and the rest dimmed.
 
     Args:
         entity: entity index.
         alpha: strength of the entity colour on its regions.
         dim: how far the other pixels are darkened (0 none, 1 black).
+        scale: whole enlargement factor; frames: which frames (default all).
     Returns:
-        uint8 [T, S, S, 3]; white outlines around the entity's regions.
+        uint8 [T', kS, kS, 3]; white outlines around the entity's regions.
     """
-    mask = upscale_patches(exp.patch_entity_ids() == entity, exp.patch_size)  # bool [T, S, S]
-    darker = blend(exp.frames, np.zeros_like(exp.frames), dim)  # [T, S, S, 3]
-    color = np.broadcast_to(np.array(entity_rgb(exp.entity_names[entity]), np.uint8), exp.frames.shape)
-    lit = blend(exp.frames, np.ascontiguousarray(color), alpha)
+    colors = colors or clip_colors(exp)
+    sel = frames or slice(None)
+    img = exp.frames[sel]
+    if scale > 1:
+        img = np.repeat(np.repeat(img, scale, axis=1), scale, axis=2)
+    mask = upscale_patches(exp.patch_entity_ids()[sel] == entity, exp.patch_size * scale)  # bool [T', kS, kS]
+    darker = blend(img, np.zeros_like(img), dim)
+    lit = blend(img, np.ascontiguousarray(np.broadcast_to(np.array(colors.rgb(entity), np.uint8), img.shape)), alpha)
     out = np.where(mask[..., None], lit, darker)
     out[boundary_mask(mask.astype(np.int8))] = 255
     return out
+
+
+def frame_markers(exp: Explanation, t: int, colors: ClipColors, scale: int, size: tuple[int, int] | None = None,
+                  px: int = TEXT_PX) -> list[LabelBox]:
+    """Numbered markers of frame t's legend entities, placed without overlaps at `scale` x.
+
+    Args:
+        size: (width, height) of the picture the markers must stay inside (default: the enlarged frame).
+        px: font size of the numbers, which sets the marker size.
+    Returns:
+        [LabelBox] (kind "marker", text = legend number), in legend order.
+    """
+    side = exp.frames.shape[1] * scale
+    w, h = size or (exp.frames.shape[2] * scale, side)
+    ents = {f.entity: f for f in frame_entities(exp, t)}
+    requests = [(e.index, str(i + 1), [(x * scale, y * scale) for x, y in ents[e.index].spots])
+                for i, e in enumerate(colors.legend) if e.index in ents]
+    return place_markers(requests, w, h, px)
+
+
+def alignment_picture(exp: Explanation, t: int, colors: ClipColors | None = None, entity: int | None = None,
+                      alpha: float = 0.6, target: int = DISPLAY_SIDE, legend: bool = True) -> Picture:
+    """Frame t at display size (>= `target` px): entity colours, numbered markers, and a legend beside it.
+
+    Args:
+        entity: highlight this entity (others dimmed; its legend row marked), None for all.
+        legend: append the legend: this frame's legend entities by number, each with its mean cosine in
+            this frame, then one grey row for the entities beyond the clip's legend.
+    Returns:
+        Picture whose `labels` are every marker and legend row drawn (no two overlap, none is cut).
+    """
+    colors = colors or clip_colors(exp)
+    k = display_factor(exp.frames.shape[1], target)
+    if entity is None:
+        img = alignment_overlay(exp, t, alpha, colors=colors, scale=k)
+    else:
+        img = entity_highlight_overlays(exp, int(entity), alpha, colors=colors, scale=k, frames=slice(t, t + 1))[0]
+    markers = frame_markers(exp, t, colors, k, (img.shape[1], img.shape[0]))
+    draw_markers(img, markers, {m.entity: colors.rgb(m.entity) for m in markers})
+    pic = Picture(img, list(markers))
+    if not legend:
+        return pic
+    return beside(pic, legend_panel(frame_legend_rows(exp, t, colors, entity), img.shape[0],
+                                    title=f"frame {t}: entity, cosine"))
+
+
+def frame_legend_rows(exp: Explanation, t: int, colors: ClipColors, entity: int | None = None) -> list[LegendRow]:
+    """Legend rows of frame t: its legend entities in number order, then the rest as one grey row."""
+    ents = {f.entity: f for f in frame_entities(exp, t)}
+    rows = [LegendRow(e.index, str(i + 1), entity_label(e.name, ents[e.index].mean_score), colors.rgb(e.index),
+                      selected=e.index == entity)
+            for i, e in enumerate(colors.legend) if e.index in ents]
+    others = [f for f in ents.values() if not colors.in_legend(f.entity)]
+    grey = hex_to_rgb(OTHER_HEX)
+    if entity is not None and not colors.in_legend(entity):
+        name = exp.entity_names[int(entity)]
+        text = entity_label(name, ents[entity].mean_score) if entity in ents else f"{name}: not in this frame"
+        rows.append(LegendRow(int(entity), "", text, grey, selected=True))
+        others = [f for f in others if f.entity != entity]
+    if others:
+        rows.append(LegendRow(-1, "", f"other: {len(others)} entities", grey))
+    return rows
+
+
+def alignment_annotations(exp: Explanation, t: int, with_scores: bool = False, max_entities: int | None = None
+                          ) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
+    """Value for `gr.AnnotatedImage`: (frame, [(mask, label), ...]), one mask per entity in frame t.
+
+    Returns:
+        (uint8 [S, S, 3] frame, [(float32 [S, S] mask in {0, 1}, 'name' or 'name 0.31')]), largest first.
+    """
+    pix = upscale_patches(exp.patch_entity_ids()[t], exp.patch_size)  # [S, S]
+    ents = frame_entities(exp, t)[:max_entities]
+    return exp.frames[t], [((pix == f.entity).astype(np.float32), entity_label(f.name, f.mean_score if with_scores
+                                                                                  else None)) for f in ents]
+
+
+def alignment_color_map(exp: Explanation, t: int | None = None, with_scores: bool = False,
+                        colors: ClipColors | None = None) -> dict[str, str]:
+    """{label: '#rrggbb'} matching `alignment_annotations`, in the clip's colours (t None: every entity of the
+    clip, names only)."""
+    colors = colors or clip_colors(exp)
+    if t is None:
+        if with_scores:
+            raise ValueError("labels with scores differ per frame: pass t")
+        return {e.name: colors.hex(e.index) for e in colors.ranking}
+    return {entity_label(f.name, f.mean_score if with_scores else None): colors.hex(f.entity)
+            for f in frame_entities(exp, t)}
+
+
+def clip_entities(exp: Explanation, k: int = 12) -> list[tuple[int, str, float]]:
+    """The first k entities of the clip's ranking (`Explanation.entity_ranking`): (index, name, patch share)."""
+    return [(e.index, e.name, e.patch_share) for e in exp.entity_ranking(k)]

@@ -1,16 +1,18 @@
 """Small raster helpers shared by the panels: patch <-> pixel upscaling, boundaries, blending, text.
 
 Conventions: images are RGB uint8 [H, W, 3]; patch maps are [..., Hp, Wp]; pixel maps [..., H, W]
-with H = Hp * patch_size. cv2 is used only to rasterise text onto RGB arrays (it never reorders
-channels when drawing).
+with H = Hp * patch_size. Text is drawn with Pillow in DejaVu Sans (the font matplotlib ships, so the
+rasters and the PDF use one typeface) at `TEXT_PX` or larger: at least 12 px when a picture is shown at
+100 %. cv2 only blends.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 import cv2
 import numpy as np
-
-_FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 def upscale_patches(patch_map: np.ndarray, patch_size: int) -> np.ndarray:
@@ -27,13 +29,20 @@ def upscale_patches(patch_map: np.ndarray, patch_size: int) -> np.ndarray:
     return np.repeat(out, patch_size, axis=-1)  # [..., Hp*p, Wp*p]
 
 
-DISPLAY_SIDE = 448  # small model inputs (64 px for `tiny`) are enlarged to at least about this for display
+DISPLAY_SIDE = 448  # every picture is drawn at least this many pixels per panel side, whatever the model's input
+TEXT_PX = 16  # font size of labels drawn into pictures (>= 12 px at 100 %, still >= 12 px shown at 0.8x)
+
+
+def display_factor(side: int, target: int = DISPLAY_SIDE) -> int:
+    """The smallest whole factor k with side * k >= target (1 when side is already large enough)."""
+    return max(1, -(-int(target) // max(1, int(side))))
 
 
 def enlarge(img: np.ndarray, side: int | None = None, target: int = DISPLAY_SIDE) -> np.ndarray:
-    """Nearest-neighbour enlargement by a whole factor so an image of `side` px shows at about `target`
-    (pixels stay exact: each patch stays a sharp square). [H, W, ...] -> [kH, kW, ...]"""
-    k = max(1, target // max(1, side or img.shape[0]))
+    """Nearest-neighbour enlargement by the whole factor `display_factor(side, target)`, so an image of
+    `side` px (default: its height) becomes at least `target` px (pixels stay exact: each patch stays a
+    sharp square). [H, W, ...] -> [kH, kW, ...]"""
+    k = display_factor(side or img.shape[0], target)
     return img if k == 1 else np.repeat(np.repeat(img, k, axis=0), k, axis=1)
 
 
@@ -69,63 +78,44 @@ def blend(base: np.ndarray, color: np.ndarray, alpha: float) -> np.ndarray:
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def font_scale(height: int) -> float:
-    """A readable Hershey font scale for an image `height` pixels tall (0.35 at 224 px)."""
-    return max(0.3, 0.35 * height / 224.0)
+@lru_cache(maxsize=16)
+def _font(px: int, bold: bool = False):
+    """DejaVu Sans at `px` pixels (matplotlib's bundled copy: no system fonts needed)."""
+    import matplotlib
+    from PIL import ImageFont
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return ImageFont.truetype(str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name), int(px))
 
 
-def text_size(text: str, scale: float, thickness: int = 1) -> tuple[int, int]:
-    """(width, height incl. baseline) of `text` in pixels."""
-    (w, h), base = cv2.getTextSize(text, _FONT, scale, thickness)
-    return w, h + base
+def text_extent(text: str, px: int = TEXT_PX, bold: bool = False) -> tuple[int, int]:
+    """(width, line height) in pixels of `text` drawn by `draw_text`."""
+    font = _font(px, bold)
+    ascent, descent = font.getmetrics()
+    return int(np.ceil(font.getlength(text))), ascent + descent
 
 
-def put_text(
-    img: np.ndarray,
-    text: str,
-    org: tuple[int, int],
-    scale: float,
-    color: tuple[int, int, int] = (255, 255, 255),
-    box: tuple[int, int, int] | None = (0, 0, 0),
-    box_alpha: float = 0.6,
-    center: bool = False,
-) -> None:
-    """Draw `text` in place on an RGB uint8 image, on a translucent box so it reads on any background.
+def draw_text(img: np.ndarray, text: str, xy: tuple[int, int], px: int = TEXT_PX,
+              color: tuple[int, int, int] = (255, 255, 255), bold: bool = False) -> tuple[int, int, int, int]:
+    """Draw `text` in place with its top-left corner at `xy`; returns its box (x0, y0, x1, y1), clipped to the
+    image (callers place text so that nothing is clipped; tests check the boxes)."""
+    from PIL import Image, ImageDraw
 
-    (Hershey glyphs advance further when drawn thicker, so a thick-stroke outline would not line up;
-    a box does.)
-
-    Args:
-        org: (x, y) of the text's bottom-left corner, or of its centre when `center`.
-        box: box colour, None for none.
-        center: centre the text on `org`. The text is always clamped to stay inside the image.
-    """
-    (w, h), base = cv2.getTextSize(text, _FONT, scale, 1)
-    x, y = org
-    if center:
-        x, y = x - w // 2, y + h // 2
-    x = int(np.clip(x, 2, max(2, img.shape[1] - w - 2)))
-    y = int(np.clip(y, h + 1, max(h + 1, img.shape[0] - base - 1)))
-    if box is not None:
-        y0, y1, x0, x1 = max(0, y - h - 1), min(img.shape[0], y + base), max(0, x - 2), min(img.shape[1], x + w + 2)
-        patch = img[y0:y1, x0:x1]
-        patch[:] = blend(patch, np.broadcast_to(np.array(box, np.uint8), patch.shape), box_alpha)
-    cv2.putText(img, text, (x, y), _FONT, scale, color, 1, cv2.LINE_AA)
+    w, h = text_extent(text, px, bold)
+    x0, y0 = max(0, int(xy[0])), max(0, int(xy[1]))
+    x1, y1 = min(img.shape[1], x0 + w + 1), min(img.shape[0], y0 + h)
+    if x1 <= x0 or y1 <= y0:
+        return x0, y0, x0, y0
+    crop = Image.fromarray(np.ascontiguousarray(img[y0:y1, x0:x1]))  # only the text's box is copied
+    ImageDraw.Draw(crop).text((0, 0), text, font=_font(px, bold), fill=tuple(int(c) for c in color))
+    img[y0:y1, x0:x1] = np.asarray(crop)
+    return x0, y0, x1, y1
 
 
-def header_bar(width: int, height: int, text: str, bg: tuple[int, int, int] = (24, 24, 24)) -> np.ndarray:
-    """A dark strip with left-aligned white text. uint8 [height, width, 3]"""
-    bar = np.empty((height, width, 3), np.uint8)
+def text_bar(width: int, text: str, px: int = TEXT_PX + 2, bg: tuple[int, int, int] = (24, 24, 24)) -> np.ndarray:
+    """A dark strip of `width` with one line of left-aligned white text. uint8 [line + 10, width, 3]"""
+    _, h = text_extent(text, px)
+    bar = np.empty((h + 10, width, 3), np.uint8)
     bar[:] = bg
-    scale = max(0.35, height / 48.0)
-    _, th = text_size(text, scale)
-    put_text(bar, text, (6, (height + th) // 2 - 2), scale, box=None)
+    draw_text(bar, text, (8, 5), px)
     return bar
-
-
-def pad_to_height(img: np.ndarray, height: int, value: int = 0) -> np.ndarray:
-    """Pad an image at the bottom to `height` rows. [h, W, 3] -> [height, W, 3]"""
-    if img.shape[0] >= height:
-        return img
-    pad = np.full((height - img.shape[0], img.shape[1], 3), value, np.uint8)
-    return np.concatenate([img, pad], axis=0)

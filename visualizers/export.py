@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from visualizers.colors import LEGEND_SIZE, clip_colors
+from visualizers.evidence import export_evidence
 from visualizers.figure import explanation_figure, save_figure
 from visualizers.panels import overlay_strips
 from visualizers.video_writer import write_video
 
 if TYPE_CHECKING:  # annotations only: importing `alt` at runtime would pull in torch
+    from alt.evidence.curves_data import EvidenceCurves
     from alt.explanation import Explanation
 
 logger = logging.getLogger(__name__)
 
 FORMATS: tuple[str, ...] = ("json", "png", "pdf", "mp4", "zip")
-VIDEO_FPS = 10.0
+VIDEO_FPS = 2.0  # one video frame per clip frame: video frame k is clip frame k, as numbered in the JSON
 SECONDS_PER_FRAME = 0.5  # each clip frame is held this long in the video
 
 
@@ -39,6 +42,9 @@ def export_explanation(
     fps: float = VIDEO_FPS,
     seconds_per_frame: float = SECONDS_PER_FRAME,
     dpi: int = 150,
+    legend_size: int = LEGEND_SIZE,
+    evidence: bool = False,
+    curves: Sequence[EvidenceCurves] = (),
 ) -> dict[str, Path]:
     """Write the explanation in the requested formats.
 
@@ -46,11 +52,18 @@ def export_explanation(
         exp: the explanation.
         out_dir: folder to write into (created if missing).
         formats: any of 'json' (`exp.to_json()`, frames left out), 'png' and 'pdf' (the figure grid
-            frames x {input, regions, alignment, attention}), 'mp4' (overlay video, H.264; a VP9 .webm
-            when no H.264 encoder exists, still under the key 'mp4'), 'zip' (every other file written).
+            frames x {input, regions, alignment, attention}, >= 448 px per panel), 'mp4' (overlay video,
+            H.264, one strip per frame at >= 448 px per panel; a VP9 .webm when no H.264 encoder exists,
+            still under the key 'mp4'), 'zip' (every other file written). Frames are numbered from 0 in
+            all of them, and all use the clip's one entity ranking, numbers and colours.
         stem: file name stem.
         fps, seconds_per_frame: video rate; each frame is repeated `video_repeats(...)` times.
         dpi: resolution of the PNG.
+        legend_size: entities with their own colour and number (the app passes its top-k setting).
+        evidence, curves: with `evidence` or deletion/insertion `curves` (alt/evidence), 'png'/'pdf' also
+            write `{stem}-evidence.*` (the logit split, when `exp` has it) and `{stem}-curves-{mode}.*`,
+            and 'json' writes `{stem}-curves-{mode}.json` (keys 'evidence_png', 'curves_fast_json', ...;
+            all go into the zip).
     Returns:
         {format: path written}.
     Raises:
@@ -63,18 +76,21 @@ def export_explanation(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
+    colors = clip_colors(exp, legend_size)
 
     if "json" in formats:
         path = out / f"{stem}.json"
         path.write_text(exp.to_json(), encoding="utf-8")
         written["json"] = path
     if "png" in formats or "pdf" in formats:
-        fig = explanation_figure(exp)
+        fig = explanation_figure(exp, colors=colors)
         for fmt in ("png", "pdf"):
             if fmt in formats:
                 written[fmt] = save_figure(fig, out / f"{stem}.{fmt}", dpi=dpi)
+    if evidence or curves:
+        written.update(export_evidence(exp, out, formats, stem, curves, dpi))
     if "mp4" in formats:
-        strips = overlay_strips(exp)  # [T, H, W, 3]
+        strips = overlay_strips(exp, colors=colors)  # [T, H, W, 3]
         repeats = video_repeats(fps, seconds_per_frame)  # the video has T * repeats frames
         written["mp4"] = write_video(strips, out / f"{stem}.mp4", fps=fps, repeats=repeats)
     if "zip" in formats:

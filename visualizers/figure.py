@@ -1,8 +1,11 @@
 """A matplotlib figure grid for papers and teaching: frames x {input, regions, alignment, attention}.
 
 Built with `matplotlib.figure.Figure` + `FigureCanvasAgg` (never pyplot, which keeps global state and
-leaks in servers). Labels, legend and colorbar are matplotlib text, so the PDF stays crisp. The
-attention column uses one scale for the whole clip, stated in the colorbar label.
+leaks in servers). Every panel is at least 448 px wide in the PNG (3.2 in pitch at 150 dpi) and holds the frame
+enlarged by a whole factor (nearest), so small model inputs stay sharp; all text is matplotlib text of at
+least 9 pt (>= 12 px at 100 %), so the PDF stays crisp. Alignment panels carry the numbered markers of the
+app (same placement, same clip colours), the legend beside the grid spells them out, and the attention
+column uses one scale for the whole clip, stated in the colorbar label. Frames are numbered from 0.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
-from visualizers.alignment import alignment_overlays, clip_entities, entity_label, frame_entities
-from visualizers.attention import DEFAULT_CMAP, attention_overlays
-from visualizers.colors import entity_hex
-from visualizers.regions import region_ids_at, region_maps
+from visualizers.alignment import alignment_overlays, frame_markers
+from visualizers.attention import DEFAULT_CMAP, AttentionView, adapter_effect_text, attention_overlays, averaging_text
+from visualizers.colors import OTHER_HEX, ClipColors, clip_colors
+from visualizers.draw import DISPLAY_SIDE, display_factor
+from visualizers.regions import layer_number, region_ids_at, region_maps
 
 if TYPE_CHECKING:  # annotations only: importing `alt` at runtime would pull in torch
     from alt.explanation import Explanation
@@ -30,6 +34,25 @@ if TYPE_CHECKING:  # annotations only: importing `alt` at runtime would pull in 
 logger = logging.getLogger(__name__)
 
 COLUMNS: tuple[str, ...] = ("input", "regions", "alignment", "attention")
+MIN_PT = 9  # smallest font size in points: 12 px at 100 % in a PDF viewer, 18.75 px in the 150-dpi PNG
+
+
+def _panels(exp: Explanation, columns: Sequence[str], layer: int | None, entity, alpha: float, cmap: str,
+            colors: ClipColors, view: AttentionView, k: int) -> tuple[dict[str, np.ndarray], float]:
+    """The image stacks of the chosen columns, enlarged k x. {column: uint8 [T, kS, kS, 3]}, attention vmax"""
+    def big(stack: np.ndarray) -> np.ndarray:
+        return stack if k == 1 else np.repeat(np.repeat(stack, k, axis=1), k, axis=2)
+
+    panels: dict[str, np.ndarray] = {"input": big(exp.frames)}
+    if "regions" in columns:
+        panels["regions"] = region_maps(exp, layer=layer, scale=k)
+    if "alignment" in columns:
+        panels["alignment"] = alignment_overlays(exp, alpha=alpha, colors=colors, scale=k)
+    vmax = 1.0
+    if "attention" in columns:
+        heat, vmax = attention_overlays(exp, entity=entity, alpha=alpha, cmap=cmap, view=view)
+        panels["attention"] = big(heat)
+    return panels, vmax
 
 
 def explanation_figure(
@@ -40,47 +63,43 @@ def explanation_figure(
     entity: int | str | None = None,
     alpha: float = 0.6,
     cmap: str = DEFAULT_CMAP,
-    cell_inches: float = 1.9,
-    max_labels: int = 3,
-    legend_entities: int = 12,
+    cell_inches: float = 3.2,
+    colors: ClipColors | None = None,
+    view: AttentionView = "density",
 ) -> Figure:
     """The grid figure: one row per frame, one column per panel.
 
     Args:
         frames: frame indices to show (default all).
         columns: any of 'input', 'regions', 'alignment', 'attention', in the order given.
-        layer: encoder layer for the regions column (None: final regions).
+        layer: index into `exp.layer_region_ids` for the regions column (None: final regions).
         entity: attention of one entity's queries instead of the mean (index or name).
-        max_labels: entity labels written on each alignment panel.
-        legend_entities: entities in the shared legend (those covering most patches).
+        cell_inches: panel pitch; 3.2 in at the default 150 dpi leaves >= 448 px per panel after the gaps.
+        colors: the clip's colours and legend (default `clip_colors(exp)`).
+        view: attention view, "density" or "region".
     Returns:
         A Figure with an Agg canvas attached (`fig.savefig` works for PNG, PDF, SVG).
     """
     unknown = set(columns) - set(COLUMNS)
     if unknown:
         raise ValueError(f"unknown columns {sorted(unknown)}; choose from {COLUMNS}")
+    colors = colors or clip_colors(exp)
     rows = list(range(exp.num_frames)) if frames is None else [int(f) for f in frames]
-    panels: dict[str, np.ndarray] = {"input": exp.frames}
-    if "regions" in columns:
-        panels["regions"] = region_maps(exp, layer=layer)  # [T, S, S, 3]
-    if "alignment" in columns:
-        panels["alignment"] = alignment_overlays(exp, alpha=alpha, labels=False)  # [T, S, S, 3]
-    vmax = 1.0
-    if "attention" in columns:
-        panels["attention"], vmax = attention_overlays(exp, entity=entity, alpha=alpha, cmap=cmap)
+    k = display_factor(exp.frames.shape[1], DISPLAY_SIDE)
+    panels, vmax = _panels(exp, columns, layer, entity, alpha, cmap, colors, view, k)
 
     n_rows, n_cols = len(rows), len(columns)
-    fig = Figure(figsize=(cell_inches * n_cols + 2.6, cell_inches * n_rows + 0.9), dpi=100)
+    fig = Figure(figsize=(cell_inches * n_cols + 3.6, cell_inches * n_rows + 2.0), dpi=100)
     FigureCanvasAgg(fig)
-    axes = fig.subplots(n_rows, n_cols, squeeze=False, gridspec_kw=dict(wspace=0.03, hspace=0.12))
-    fig.subplots_adjust(left=0.06, right=0.76, top=1 - 0.75 / fig.get_figheight(), bottom=0.02)
+    axes = fig.subplots(n_rows, n_cols, squeeze=False, gridspec_kw={"wspace": 0.03, "hspace": 0.06})
+    right = cell_inches * n_cols / fig.get_figwidth() + 0.06
+    fig.subplots_adjust(left=0.06, right=right, top=1 - 1.1 / fig.get_figheight(), bottom=0.9 / fig.get_figheight())
     counts = [int(np.unique(f).size) for f in region_ids_at(exp, layer)]
-    where = "final" if layer is None else f"layer {layer}"
     titles = {
         "input": "input frame",
-        "regions": f"merged-token\nregions ({where})",
-        "alignment": "entity ↔ region\nalignment (cosine)",
-        "attention": "adapter attention\n" + ("(mean of queries)" if entity is None else f"of '{entity}'"),
+        "regions": f"merged-token regions\n(after encoder layer {layer_number(exp, layer)})",
+        "alignment": "entity ↔ region alignment\n(numbers: legend)",
+        "attention": f"adapter attention, {view}\n" + ("(mean of all queries)" if entity is None else f"of '{entity}'"),
     }
     for i, t in enumerate(rows):
         for j, col in enumerate(columns):
@@ -89,37 +108,64 @@ def explanation_figure(
             ax.set_xticks([])
             ax.set_yticks([])
             if i == 0:
-                ax.set_title(titles[col], fontsize=9)
+                ax.set_title(titles[col], fontsize=MIN_PT + 1)
             if col == "regions":
-                ax.text(3, 3, f"{counts[t]} regions", fontsize=6, color="white", va="top",
-                        bbox=dict(facecolor="black", alpha=0.6, pad=1, linewidth=0))
+                ax.text(6, 6, f"{counts[t]} regions", fontsize=MIN_PT, color="white", va="top",
+                        bbox={"facecolor": "black", "alpha": 0.6, "pad": 1.5, "linewidth": 0})
             if col == "alignment":
-                _label_entities(ax, exp, t, max_labels)
-        axes[i, 0].set_ylabel(f"frame {t}\n{float(exp.timestamps[t]):.2f} s", fontsize=8)
-
-    if "alignment" in columns:
-        top = clip_entities(exp, legend_entities)
-        handles = [Patch(color=entity_hex(n), label=f"{n} ({s:.0%})") for _, n, s in top]
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.775, 0.98), fontsize=7, frameon=False,
-                   title="entity (share of patches)", title_fontsize=8)
-    if "attention" in columns:
-        cax = fig.add_axes((0.80, 0.05, 0.015, 0.3))
-        bar = fig.colorbar(ScalarMappable(norm=Normalize(0.0, vmax), cmap=cmap), cax=cax)
-        bar.set_label("attention per patch\none scale for the whole clip", fontsize=7)
-        bar.ax.tick_params(labelsize=6)
-    title = f"{exp.model_name or 'ALT'} · top: " + ", ".join(f"{n} {p:.0%}" for n, p in exp.top_classes(3))
-    fig.suptitle(title, fontsize=10, y=1 - 0.12 / fig.get_figheight(), va="top")
+                _markers(ax, exp, t, colors, k)
+        axes[i, 0].set_ylabel(f"frame {t}\n{float(exp.timestamps[t]):.2f} s", fontsize=MIN_PT + 1)
+    _legends(fig, exp, colors, columns, vmax, cmap, view, right)
+    _titles(fig, exp, entity, columns)
     return fig
 
 
-def _label_entities(ax, exp: Explanation, t: int, max_labels: int) -> None:
-    """Write the largest entities' 'name score' on an alignment panel (vector text)."""
-    side = exp.frames.shape[2]
-    for f in frame_entities(exp, t)[:max_labels]:
-        x, y = f.anchor_xy
-        ha = "left" if x < 0.3 * side else "right" if x > 0.7 * side else "center"  # keep text inside
-        ax.text(x, y, entity_label(f.name, f.mean_score), fontsize=5.5, ha=ha, va="center", color="white",
-                clip_on=True, bbox=dict(facecolor="black", alpha=0.55, pad=0.8, linewidth=0))
+def _markers(ax, exp: Explanation, t: int, colors: ClipColors, k: int) -> None:
+    """Numbered markers on an alignment panel: the raster renderer's placement (no overlaps), sized for
+    MIN_PT text at 150 dpi, drawn as vector boxes exactly where they were placed."""
+    px = int(np.ceil(MIN_PT / 72 * 150 * 1.05))  # MIN_PT in PNG pixels, with a little room
+    for m in frame_markers(exp, t, colors, k, px=px):
+        x0, y0, x1, y1 = m.box
+        rgb = np.array(colors.rgb(m.entity), float)
+        ink = "black" if rgb @ (0.299, 0.587, 0.114) > 140 else "white"
+        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, facecolor=colors.hex(m.entity),
+                               edgecolor="#101010", linewidth=0.8))
+        ax.text((x0 + x1) / 2 - 0.5, (y0 + y1) / 2 - 0.5, m.text, fontsize=MIN_PT, ha="center", va="center",
+                color=ink, fontweight="bold")
+
+
+def _legends(fig: Figure, exp: Explanation, colors: ClipColors, columns: Sequence[str], vmax: float, cmap: str,
+             view: AttentionView, right: float) -> None:
+    """The numbered entity legend (the clip's ranking) and the attention colorbar, right of the grid."""
+    if "alignment" in columns:
+        handles = [Patch(color=colors.hex(e.index), label=f"{i + 1}  {e.name} ({e.patch_share:.0%})")
+                   for i, e in enumerate(colors.legend)]
+        rest = len(colors.ranking) - len(colors.legend)
+        if rest:
+            handles.append(Patch(color=OTHER_HEX, label=f"other: {rest} entities"))
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(right + 0.01, 1 - 1.1 / fig.get_figheight()),
+                   fontsize=MIN_PT + 1, frameon=False, title="entity (share of the\nclip's patches)",
+                   title_fontsize=MIN_PT + 1)
+    if "attention" in columns:
+        height = min(0.3, 4.0 / fig.get_figheight())
+        cax = fig.add_axes((right + 0.02, 0.9 / fig.get_figheight(), 0.012, height))
+        bar = fig.colorbar(ScalarMappable(norm=Normalize(0.0, vmax), cmap=cmap), cax=cax)
+        unit = "patch" if view == "density" else "region"
+        bar.set_label(f"attention per {unit}\none scale for the whole clip", fontsize=MIN_PT)
+        bar.ax.tick_params(labelsize=MIN_PT)
+
+
+def _titles(fig: Figure, exp: Explanation, entity, columns: Sequence[str]) -> None:
+    """Title: both predictions, the baseline named for what it is; footnote: what the attention is."""
+    from alt.explanation import BASELINE_NAME  # numpy-only module, no torch
+
+    alt = ", ".join(f"{n} {p:.0%}" for n, p in exp.top_classes(3))
+    base = ", ".join(f"{n} {p:.0%}" for n, p in exp.top_classes(2, baseline=True))
+    title = f"{exp.model_name or 'ALT'}, r={exp.r} · ALT: {alt}\n{BASELINE_NAME}: {base}"
+    fig.suptitle(title, fontsize=MIN_PT + 3, y=1 - 0.1 / fig.get_figheight(), va="top")
+    if "attention" in columns:
+        note = f"Attention: adapter cross-attention, {averaging_text(exp, entity)}. {adapter_effect_text(exp)}"
+        fig.text(0.06, 0.2 / fig.get_figheight(), note, fontsize=MIN_PT, va="bottom", wrap=True)
 
 
 def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:

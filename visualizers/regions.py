@@ -88,8 +88,10 @@ def _draw_regions(
     mode: RegionMode,
     alpha: float,
     boundary_color: tuple[int, int, int] | None,
+    scale: int = 1,
 ) -> np.ndarray:
-    """Core of the region map for a stack of frames. frames uint8 [T, S, S, 3], ids [T, Hp, Wp]."""
+    """Core of the region map for a stack of frames. frames uint8 [T, S, S, 3], ids [T, Hp, Wp] -> [T, kS, kS, 3]
+    (boundaries are drawn after the enlargement, so they stay one pixel wide)."""
     t = ids.shape[0]
     if frames.shape[1] != ids.shape[1] * patch_size or frames.shape[2] != ids.shape[2] * patch_size:
         raise ValueError(f"frames {frames.shape} do not match grid {ids.shape[1:]} x patch {patch_size}")
@@ -102,8 +104,10 @@ def _draw_regions(
         out = blend(frames, upscale_patches_rgb(colors[ids], patch_size), alpha)  # [T, S, S, 3]
     else:
         raise ValueError(f"unknown region mode {mode!r}: use 'mean' or 'distinct'")
+    if scale > 1:
+        out = np.repeat(np.repeat(out, scale, axis=1), scale, axis=2)  # [T, kS, kS, 3]
     if boundary_color is not None:
-        edges = boundary_mask(upscale_patches(ids, patch_size))  # bool [T, S, S]
+        edges = boundary_mask(upscale_patches(ids, patch_size * scale))  # bool [T, kS, kS]
         out[edges] = boundary_color
     return out
 
@@ -114,6 +118,7 @@ def region_maps(
     mode: RegionMode = "mean",
     alpha: float = 0.55,
     boundary_color: tuple[int, int, int] | None = (255, 255, 255),
+    scale: int = 1,
 ) -> np.ndarray:
     """Region maps of every frame.
 
@@ -122,11 +127,12 @@ def region_maps(
         mode: 'mean' paints each region with its mean colour; 'distinct' blends a palette colour per
             region id over the frame with opacity `alpha`.
         boundary_color: RGB of boundary pixels, None for no boundaries.
+        scale: whole enlargement factor k (nearest), boundaries stay 1 px.
     Returns:
-        uint8 [T, S, S, 3] RGB
+        uint8 [T, kS, kS, 3] RGB
     """
     ids = region_ids_at(exp, layer)
-    return _draw_regions(exp.frames, ids, exp.patch_size, mode, alpha, boundary_color)
+    return _draw_regions(exp.frames, ids, exp.patch_size, mode, alpha, boundary_color, scale)
 
 
 def region_map(
@@ -136,14 +142,34 @@ def region_map(
     mode: RegionMode = "mean",
     alpha: float = 0.55,
     boundary_color: tuple[int, int, int] | None = (255, 255, 255),
+    scale: int = 1,
 ) -> np.ndarray:
-    """Region map of frame `t` (see `region_maps`). uint8 [S, S, 3] RGB"""
+    """Region map of frame `t` (see `region_maps`). uint8 [kS, kS, 3] RGB"""
     ids = region_ids_at(exp, layer)[t : t + 1]  # [1, Hp, Wp]
-    return _draw_regions(exp.frames[t : t + 1], ids, exp.patch_size, mode, alpha, boundary_color)[0]
+    return _draw_regions(exp.frames[t : t + 1], ids, exp.patch_size, mode, alpha, boundary_color, scale)[0]
+
+
+def layer_number(exp: Explanation, layer: int | None) -> int | None:
+    """1-based encoder layer whose output `layer` (an index into `layer_region_ids`, negative from the end;
+    None for the final regions) shows: index 0 is the regions after encoder layer 1."""
+    n = num_layers(exp)
+    if layer is None:
+        return n or None
+    return (layer % n) + 1 if n else None
 
 
 def region_caption(exp: Explanation, t: int, layer: int | None = None) -> str:
-    """One-line caption: frame, time, region count (and layer)."""
+    """One-line caption: frame (0-based), time, region count and the encoder layer they come after.
+
+    Args:
+        layer: index into `exp.layer_region_ids` (0 = after encoder layer 1), None for the final regions.
+    """
     n = int(np.unique(region_ids_at(exp, layer)[t]).size)
-    where = "final regions" if layer is None else f"after layer {layer}"
-    return f"frame {t} · {float(exp.timestamps[t]):.2f} s · {n} regions ({where}, r={exp.r})"
+    number, total = layer_number(exp, layer), num_layers(exp)
+    if number is None:
+        where = "final regions"
+    elif layer is None or number == total:
+        where = f"after encoder layer {number} of {total}: the regions the model used"
+    else:
+        where = f"after encoder layer {number} of {total}"
+    return f"frame {t} · {float(exp.timestamps[t]):.2f} s · {n} merged-token regions ({where}, r={exp.r})"

@@ -1,7 +1,9 @@
 """Write RGB frames to a video that plays in Chromium, and probe a written video.
 
 Order of preference (checked on this project's machines):
-1. ffmpeg subprocess, H.264 (`libx264 -pix_fmt yuv420p -movflags +faststart`) -> .mp4;
+1. ffmpeg subprocess, H.264 (`libx264 -pix_fmt yuv420p -movflags +faststart`) -> .mp4; the ffmpeg on
+   PATH, else the static build of the imageio-ffmpeg wheel (`alt.video.ffmpeg`), so no system ffmpeg
+   is needed;
 2. OpenCV VideoWriter 'avc1' -> .mp4 (opencv-python-headless wheels usually lack an H.264 encoder,
    so this mostly fails to open and we move on);
 3. OpenCV VideoWriter 'VP90' -> .webm (VP9; plays in Chromium; the wheels ship it).
@@ -11,7 +13,6 @@ MPEG-4 Part 2 ('mp4v') is never used: Chromium does not play it.
 from __future__ import annotations
 
 import logging
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,8 +23,10 @@ logger = logging.getLogger(__name__)
 
 
 def ffmpeg_path() -> str | None:
-    """The ffmpeg executable, or None."""
-    return shutil.which("ffmpeg")
+    """The ffmpeg executable (PATH, else imageio-ffmpeg's), or None."""
+    from alt.video.ffmpeg import ffmpeg_exe
+
+    return ffmpeg_exe()
 
 
 def _even(frames: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from alt.cli import corpus, evaluate, explain, push, train
+from alt.cli import corpus, evaluate, explain, push, train, world
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("push", help="upload a checkpoint folder to the Hugging Face Hub")
     push.add_push_arguments(p)
     p.set_defaults(func=push.run_push)
+
+    world.add_world_commands(sub)
     return parser
 
 
@@ -52,7 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     from alt.errors import ALTError
 
-    name = " ".join(filter(None, [args.command, getattr(args, "corpus_command", None)]))
+    name = " ".join(filter(None, [args.command, getattr(args, "corpus_command", None),
+                               getattr(args, "world_command", None)]))
     try:
         return int(args.func(args) or 0)
     except ALTError as exc:

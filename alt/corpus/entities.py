@@ -247,8 +247,12 @@ class EntityCorpus:
                        for e in self._entities)
 
     def content_hash(self) -> str:
-        """sha256 hex digest of :meth:`to_jsonl` (keys embedding caches)."""
-        return hashlib.sha256(self.to_jsonl().encode("utf-8")).hexdigest()
+        """sha256 hex digest of :meth:`to_jsonl` (keys embedding caches); computed once, the corpus being immutable
+        (every explain call asks for it)."""
+        digest = self.__dict__.get("_content_hash")
+        if digest is None:
+            digest = self.__dict__["_content_hash"] = hashlib.sha256(self.to_jsonl().encode("utf-8")).hexdigest()
+        return digest
 
     def save(self, path: str | Path) -> Path:
         """Write the canonical JSONL to ``path`` (parent folders created).

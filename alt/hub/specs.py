@@ -2,7 +2,9 @@
 
 - `clip:NAME[/PRETRAINED]`: an untrained ALT around an open_clip model (default `clip:ViT-B-16/openai`);
 - a local folder written by `save_pretrained`, or a Hub repo id `org/name[@revision]`;
-- `tiny`: the tiny random preset, so the app and CLI can be tried offline in seconds.
+- `tiny`: the tiny random preset, so the app and CLI can be tried offline in seconds;
+- `world`: the ALT World model shipped in the repository (assets/models/alt-world/, made by `alt world`),
+  a small CLIP and a trained adapter for the synthetic world's actions, offline.
 """
 
 from __future__ import annotations
@@ -20,6 +22,17 @@ from alt.model.config import ALTConfig
 logger = logging.getLogger(__name__)
 
 DEFAULT_SPEC = "clip:ViT-B-16/openai"
+WORLD_MODEL_DIR = Path(__file__).resolve().parents[2] / "assets" / "models" / "alt-world"
+
+
+def world_model_dir() -> Path:
+    """The folder of the `world` spec: the repository's assets/models/alt-world (not part of a pip install)."""
+    if not (WORLD_MODEL_DIR / "config.json").is_file():
+        raise ModelSpecError(
+            f"the ALT World model is not at {WORLD_MODEL_DIR}: it ships in the git repository's "
+            "assets/models/alt-world/, not in the pip package. Use a clone of the repository, or pass the folder "
+            "itself as the model spec (or rebuild it: `alt world pretrain`, `alt train`, `alt world release`)")
+    return WORLD_MODEL_DIR
 
 
 def tiny_model(seed: int = 0) -> ALTModel:
@@ -46,6 +59,8 @@ def load_model(spec: str = DEFAULT_SPEC, device: str | None = None) -> ALTModel:
     use_cache_if_offline(spec)
     if spec == "tiny":
         model = tiny_model()
+    elif spec == "world":
+        model = ALTModel.from_pretrained(world_model_dir())
     elif spec.startswith("clip:"):
         name, _, pretrained = spec[len("clip:"):].partition("/")
         if not name:
@@ -60,7 +75,7 @@ def load_model(spec: str = DEFAULT_SPEC, device: str | None = None) -> ALTModel:
                 "from the Hugging Face Hub: connect once (they are cached), or " + OFFLINE_HINT) from exc
     else:
         if not Path(spec).expanduser().is_dir() and spec.count("/") != 1:
-            raise ModelSpecError(f"{spec!r} is not 'tiny', 'clip:NAME/PRETRAINED', a checkpoint folder or 'org/name'")
+            raise ModelSpecError(f"{spec!r} is not 'tiny', 'world', 'clip:NAME/PRETRAINED', a checkpoint folder or 'org/name'")
         model = ALTModel.from_pretrained(spec)
     model.to(pick_device(device))
     model.config.spec = spec

@@ -108,7 +108,7 @@ class CosineAttention(nn.Module):
             if key_mask is not None:
                 logits = logits.masked_fill(~key_mask[:, None, None, :], float("-inf"))
             weights = logits.softmax(dim=-1)  # [B, H, Q, K] float32
-            if key_mask is not None:  # no key left: read nothing (instead of NaN)
+            if key_mask is not None and not bool(key_mask.any(-1).all()):  # no key left: read nothing, not NaN
                 weights = weights.masked_fill(~key_mask.any(-1)[:, None, None, None], 0.0)
         out = (weights.to(v.dtype) @ v).transpose(1, 2).reshape(b, q_len, d)  # [B, Q, D]
         return self.out_proj(out), weights

@@ -82,15 +82,20 @@ class EntityAligner(nn.Module):
             cos = region_n @ entity_emb.float().T  # [B, T, R, E] float32
         top_ids = top_scores = None  # [B, T, R, k], evaluation with top_k only
         agree = None
-        if stochastic:
+        if stochastic and self.gumbel_noise == 0 and not region_emb.requires_grad:
+            # noise-free picks are the argmax, and with a frozen image tower the straight-through gradient
+            # would reach only log_scale, which then changes nothing: skip the dense [B, T, R, E] sample
+            ids = cos.argmax(dim=-1)  # [B, T, R]
+            agree = torch.ones((), device=cos.device)
+            picked = entity_emb[ids].to(region_emb.dtype)  # [B, T, R, D]
+        elif stochastic:
             onehot, ids = self._sample(cos)  # [B, T, R, E], [B, T, R]
             agree = (ids == cos.argmax(dim=-1)).float().mean().detach()  # how often the pick is eval's pick
             picked = onehot @ entity_emb.to(onehot.dtype)  # [B, T, R, D], gradient through the soft sample
         elif top_k:
             # one ranking gives the top-k and the pick (its column 0, by construction); the stable sort
             # breaks exact ties by the lower entity index on every device, like argmax below
-            top_scores, top_ids = cos.sort(dim=-1, descending=True, stable=True)  # [B, T, R, E]
-            top_ids, top_scores = top_ids[..., :top_k], top_scores[..., :top_k]  # [B, T, R, k]
+            top_scores, top_ids = stable_topk(cos, top_k)  # [B, T, R, k]
             ids = top_ids[..., 0]  # [B, T, R]
             picked = entity_emb[ids].to(region_emb.dtype)  # [B, T, R, D]
         else:
@@ -120,6 +125,24 @@ class EntityAligner(nn.Module):
         ids = logits.argmax(dim=-1)  # [B, T, R]
         hard = F.one_hot(ids, cos.shape[-1]).to(soft.dtype)
         return hard - soft.detach() + soft, ids
+
+
+def stable_topk(values: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first k columns of `values.sort(dim=-1, descending=True, stable=True)` (ties: lower index first),
+    without sorting whole rows: `topk(k + 1)`, then a full stable sort only for the rows where a tie among
+    those k + 1 could make topk's choice or order differ (rare; NaNs count as ties). [..., E] -> [..., k] each
+    """
+    if k + 1 > values.shape[-1]:
+        top_v, top_i = values.sort(dim=-1, descending=True, stable=True)
+        return top_v[..., :k], top_i[..., :k]
+    top_v, top_i = values.topk(k + 1, dim=-1)  # [..., k+1], sorted, largest first
+    clear = (top_v[..., :-1] > top_v[..., 1:]).all(dim=-1)  # strictly decreasing: the first k are unique
+    top_v, top_i = top_v[..., :k], top_i[..., :k]
+    if not bool(clear.all()):
+        tied = ~clear
+        sorted_v, sorted_i = values[tied].sort(dim=-1, descending=True, stable=True)  # [n, E]
+        top_v[tied], top_i[tied] = sorted_v[..., :k], sorted_i[..., :k]
+    return top_v, top_i
 
 
 def group_queries(alignment: Alignment) -> Queries:

@@ -241,7 +241,9 @@ class ALTModel(
         return encode_frames(self.clip.visual, x, r, self.config.proportional_attention, record_layers)
 
     def logit_scale(self) -> torch.Tensor:
-        """CLIP's temperature, exp(logit_scale) capped at 100. float32 scalar"""
+        """CLIP's temperature, exp(logit_scale) capped at 100, or the config's class_logit_scale. float32 scalar"""
+        if self.config.class_logit_scale is not None:
+            return torch.tensor(float(self.config.class_logit_scale), device=self.clip.logit_scale.device)
         return self.clip.logit_scale.float().exp().clamp(max=100)
 
     def forward(self, x: torch.Tensor, class_emb: torch.Tensor, entity_emb: torch.Tensor, r: int | None = None,

@@ -46,6 +46,7 @@ class ALTConfig:
     max_frames: int = 64  # length of the learned temporal position table
     # --- classification ---
     prompt_templates: list[str] = field(default_factory=lambda: ["a video of a person {}."])
+    class_logit_scale: float | None = None  # class logit scale `alt train` set (None: CLIP's logit_scale, max 100)
     # --- state ---
     adapter_trained: bool = False  # True once `alt train` has updated the adapter
     preset_name: str | None = None  # the preset this config came from, if any

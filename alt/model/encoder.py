@@ -29,7 +29,8 @@ from open_clip.transformer import ResidualAttentionBlock, VisionTransformer
 from torch import nn
 
 from alt.errors import EncoderError
-from alt.model.merge import match_tokens, merge_cap, merge_sum, merge_weighted, regions_from_source
+from alt.model.merge import (match_tokens, merge_cap, merge_weighted, merged_index, regions_from_source,
+                             source_from_owner)
 
 
 @dataclass
@@ -154,7 +155,7 @@ def encode_frames(
     t, n, _ = tokens.shape
     # sizes and the source map stay float32 under autocast: counts must be exact
     size = torch.ones(t, n, 1, dtype=torch.float32, device=tokens.device)  # [T, N, 1]
-    source = torch.eye(n, dtype=torch.float32, device=tokens.device).expand(t, n, n)  # [T, N, N]
+    owner = torch.arange(n, device=tokens.device).expand(t, n)  # [T, N] the token holding each original token
     merged_any = False
     layer_ids = []
     for blk in visual.transformer.resblocks:
@@ -162,12 +163,13 @@ def encode_frames(
         tokens = tokens + blk.ls_1(attn_out)
         if r > 0:
             plan = match_tokens(metric, r)
+            owner = merged_index(plan, tokens.shape[1]).gather(1, owner)  # [T, N], integers: no [T, M, N] map
             tokens, size = merge_weighted(tokens, size, plan)  # [T, M, C], [T, M, 1]
-            source = merge_sum(source, plan)  # [T, M, N]
             merged_any = merged_any or plan.r > 0
         tokens = tokens + blk.ls_2(blk.mlp(blk.ln_2(tokens)))
         if record_layers:
-            layer_ids.append(regions_from_source(source[:, 1:, 1:]))  # [T, P]
+            layer_ids.append(owner[:, 1:] - 1)  # [T, P] region of every patch (token 0, the class token, never merges)
+    source = source_from_owner(owner, tokens.shape[1])  # [T, M, N] 0/1, as summing the merges would give
     tokens = _project(visual, tokens)  # [T, M, D]
     return FrameTokens(
         cls_emb=tokens[:, 0],

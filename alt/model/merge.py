@@ -99,9 +99,52 @@ def merge_weighted(x: torch.Tensor, size: torch.Tensor, plan: MergePlan) -> tupl
     Returns:
         merged features [B, N - r, C] in x's dtype, and merged sizes [B, N - r, 1] in size's dtype.
     """
-    weighted = merge_sum(x.float() * size.float(), plan)  # [B, M, C] float32: sums of many tokens
     new_size = merge_sum(size, plan)  # [B, M, 1]
-    return (weighted / new_size.float()).to(x.dtype), new_size
+    weighted = _weighted_sum(x.float(), size.float(), plan)  # [B, M, C] float32: sums of many tokens
+    return weighted.div_(new_size.float()).to(x.dtype), new_size
+
+
+def _weighted_sum(x: torch.Tensor, size: torch.Tensor, plan: MergePlan) -> torch.Tensor:
+    """`merge_sum(x * size, plan)` written straight into its output: the same products and the same additions
+    in the same order (so the same bits), without materialising x * size or concatenating. [B, N, C] -> [B, M, C]
+    With autograd recording (training), the plain formula: out= writes are not differentiable."""
+    if torch.is_grad_enabled() and (x.requires_grad or size.requires_grad):
+        return merge_sum(x * size, plan)
+    a, bset = x[:, ::2], x[:, 1::2]  # [B, Na, C], [B, Nb, C]
+    sa, sb = size[:, ::2], size[:, 1::2]  # [B, Na, 1], [B, Nb, 1]
+    c, keep = x.shape[-1], plan.keep_a.shape[1]
+    out = x.new_empty(x.shape[0], keep + bset.shape[1], c)  # [B, M, C]: kept A tokens, then B
+    torch.mul(a.gather(1, plan.keep_a[..., None].expand(-1, -1, c)), sa.gather(1, plan.keep_a[..., None]),
+              out=out[:, :keep])
+    torch.mul(bset, sb, out=out[:, keep:])
+    moved = a.gather(1, plan.src_a[..., None].expand(-1, -1, c)) * sa.gather(1, plan.src_a[..., None])  # [B, r, C]
+    out[:, keep:].scatter_add_(1, plan.dst_b[..., None].expand(-1, -1, c), moved)
+    return out
+
+
+def merged_index(plan: MergePlan, num_tokens: int) -> torch.Tensor:
+    """Where each of the N tokens goes under a plan: its index among the N - r output tokens (a merged A token
+    goes where its B partner goes), in the output order of `merge_sum`. int64 [B, N]
+
+    Following an index map through the layers, `owner = merged_index(plan, N).gather(1, owner)`, tracks which
+    token holds each original patch with [B, P] integers instead of a [B, M, P] source map;
+    `source_from_owner` gives the map (the same 0/1 values `merge_sum` would) when it is needed.
+    """
+    b, keep = plan.keep_a.shape
+    na, nb = (num_tokens + 1) // 2, num_tokens // 2
+    dev = plan.keep_a.device
+    new_a = torch.empty(b, na, dtype=torch.long, device=dev)  # [B, Na]
+    new_a.scatter_(1, plan.keep_a, torch.arange(keep, device=dev).expand(b, keep))
+    new_a.scatter_(1, plan.src_a, plan.dst_b + keep)
+    out = torch.empty(b, num_tokens, dtype=torch.long, device=dev)  # [B, N]
+    out[:, ::2] = new_a
+    out[:, 1::2] = torch.arange(keep, keep + nb, device=dev)
+    return out
+
+
+def source_from_owner(owner: torch.Tensor, num_tokens: int) -> torch.Tensor:
+    """0/1 source map, token x original token, from the owner index of every original token. [B, P] -> float32 [B, M, P]"""
+    return torch.nn.functional.one_hot(owner, num_tokens).transpose(1, 2).float()
 
 
 def regions_from_source(source: torch.Tensor) -> torch.Tensor:

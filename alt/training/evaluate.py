@@ -27,7 +27,7 @@ from tqdm import tqdm
 from alt.model.precision import autocast
 from alt.training.data import ClipDataset, SkippedVideos, VideoList, make_loader
 from alt.training.distributed import DistInfo, ListSampler, all_reduce, shard
-from alt.validate import InputError, check_num_frames
+from alt.validate import InputError, check_num_frames, frame_limit
 
 if TYPE_CHECKING:
     from alt.model.alt_model import ALTModel
@@ -64,7 +64,7 @@ def evaluate(model: "ALTModel", videos: VideoList, *, views: int = 3, num_frames
         DatasetError: more than `max_skipped` of the videos could not be read.
     """
     info = info or DistInfo(device=model.device)
-    check_num_frames(num_frames)
+    check_num_frames(num_frames, hi=frame_limit(model.config.max_frames))
     if views < 1:
         raise InputError(f"--views must be at least 1, got {views}")
     a = len(videos.class_names)

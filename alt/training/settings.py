@@ -3,6 +3,11 @@
 What trains (`train`): `adapter` (video adapter + alignment scale), `adapter+last:N` (also the last N
 image-tower blocks, ln_post and the projection), or `visual` (the whole image tower). The text tower is
 always frozen: entity and class-name embeddings are computed once and cached.
+
+Recipes (`--recipe`) fill every setting left unset (None): `default` is what measurements on small
+motion datasets support (docs/readme/training.md); `paper` is the method as first implemented from the
+paper (Gumbel noise 1 on the alignment, the model's own logit scales, temporal jitter, lr 1e-3, 10 epochs).
+An explicit option always wins over the recipe.
 """
 
 
@@ -11,7 +16,7 @@ from __future__ import annotations
 import argparse
 import logging
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from torch import nn
@@ -19,6 +24,14 @@ from torch import nn
 from alt.validate import InputError
 
 logger = logging.getLogger(__name__)
+
+# setting -> value, for every setting a recipe decides (None in a recipe: keep the model's own value)
+RECIPES: dict[str, dict[str, Any]] = {
+    "default": {"epochs": None, "lr": 3e-3, "jitter": False, "gumbel_noise": 0.0, "gumbel_noise_end": 0.0,
+                "gumbel_tau": 1.0, "align_scale": 100.0, "class_scale": 100.0},
+    "paper": {"epochs": 10, "lr": 1e-3, "jitter": True, "gumbel_noise": 1.0, "gumbel_noise_end": 1.0,
+              "gumbel_tau": None, "align_scale": None, "class_scale": None},
+}
 
 
 @dataclass
@@ -33,12 +46,14 @@ class TrainSettings:
     val: str | None = None  # validation folder or list file
     val_labels: str | None = None
     val_root: str | None = None
-    epochs: int = 10
-    max_minutes: float | None = None  # wall-clock budget of this run; the cosine schedule shrinks to fit
+    recipe: str = "default"  # fills the settings below left at None: "default" or "paper" (RECIPES)
+    epochs: int | None = None  # None: AUTO (10 epochs, at least 400 optimizer steps; schedule.auto_steps)
+    max_minutes: float | None = None  # wall-clock budget of this run; warm-up and cosine are sized to fit
     shots: int | None = None  # K videos per class (few-shot), seeded
+    split: int | None = None  # official split (HMDB-51, UCF-101): its train part trains, its test part validates
     seed: int = 0
     train: str = "adapter"  # adapter | adapter+last:N | visual
-    lr: float = 1e-3  # peak learning rate of the adapter
+    lr: float | None = None  # peak learning rate of the adapter
     backbone_lr_scale: float = 0.1  # image-tower learning rate = lr * this
     weight_decay: float = 0.05
     warmup: float = 0.1  # warm-up length, as a fraction of all optimizer steps
@@ -46,8 +61,14 @@ class TrainSettings:
     accum: int = 1  # micro-steps per optimizer step
     clip_grad: float = 1.0  # max gradient norm (0: off)
     frames: int = 8  # T per clip
-    jitter: bool = True  # random frame inside each segment (off: segment centres, as in evaluation)
+    jitter: bool | None = None  # random frame inside each segment (off: segment centres, as in evaluation)
     r: int | None = None  # tokens merged per layer (default: the model's)
+    gumbel_noise: float | None = None  # Gumbel noise multiplier of training picks at the start (1: paper, 0: argmax)
+    gumbel_noise_end: float | None = None  # ... at the end of the schedule (cosine in between)
+    gumbel_tau: float | None = None  # Gumbel-Softmax temperature of the soft gradient
+    align_scale: float | None = None  # alignment logit scale set before training
+    class_scale: float | None = None  # class logit scale (CLIP's logit_scale) set before training, saved
+    threads: int | None = None  # CPU threads per process (None: measured, torch's default or 1, see threads.py)
     templates: list[str] | None = None  # prompt templates (default: the model's); saved in the config
     num_workers: int = 4  # DataLoader decoding processes per training process
     device: str | None = None
@@ -59,22 +80,37 @@ class TrainSettings:
     max_skipped: float = 0.2  # fraction of unreadable videos tolerated
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> "TrainSettings":
+    def from_args(cls, args: argparse.Namespace) -> TrainSettings:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in vars(args).items() if k in names})
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def resolved(self) -> TrainSettings:
+        """A copy with every setting left at None filled from `self.recipe` (see RECIPES).
+
+        Raises:
+            InputError: an unknown recipe.
+        """
+        if self.recipe not in RECIPES:
+            raise InputError(f"--recipe {self.recipe!r}: use one of {', '.join(RECIPES)}")
+        return replace(self, **{k: v for k, v in RECIPES[self.recipe].items() if getattr(self, k) is None})
+
 
 def check_settings(s: TrainSettings) -> None:
-    """Clear errors for settings that cannot work."""
-    for name in ("epochs", "batch_size", "accum", "frames", "val_every", "val_views", "log_every"):
-        if getattr(s, name) < 1:
+    """Clear errors for settings that cannot work (call on `s.resolved()`)."""
+    for name in ("epochs", "batch_size", "accum", "frames", "val_every", "val_views", "log_every", "threads"):
+        if getattr(s, name) is not None and getattr(s, name) < 1:
             raise InputError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(s, name)}")
     if s.num_workers < 0:
         raise InputError("--num-workers must be >= 0")
-    if not s.lr > 0 or s.weight_decay < 0 or not 0 <= s.warmup < 1 or s.backbone_lr_scale < 0:
+    for name in ("align_scale", "class_scale", "gumbel_tau"):
+        if getattr(s, name) is not None and not 0 < getattr(s, name) <= 1000:
+            raise InputError(f"--{name.replace('_', '-')} must be in (0, 1000], got {getattr(s, name)}")
+    if any(v is not None and v < 0 for v in (s.gumbel_noise, s.gumbel_noise_end)):
+        raise InputError("--gumbel-noise must be >= 0 (0: the argmax pick, 1: the paper's Gumbel-Softmax)")
+    if s.lr is None or not s.lr > 0 or s.weight_decay < 0 or not 0 <= s.warmup < 1 or s.backbone_lr_scale < 0:
         raise InputError("need --lr > 0, --weight-decay >= 0, 0 <= --warmup < 1, --backbone-lr-scale >= 0")
     if s.max_minutes is not None and s.max_minutes <= 0:
         raise InputError(f"--max-minutes must be positive, got {s.max_minutes}")

@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from alt.errors import VideoError
+from alt.video.sniff import UNKNOWN, file_kind
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,16 @@ def check_path(path: str | Path) -> Path:
 
 
 def describe_unreadable(path: Path) -> str:
-    """A message for a file that neither OpenCV's video reader nor its image reader could open."""
-    head = path.read_bytes()[:512] if path.stat().st_size else b""
-    printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in head)
-    if head and printable == len(head):
-        return f"{path}: not a video file (it looks like text: {head[:40]!r}...)"
+    """A message for a file that neither OpenCV's video reader nor its image reader could open.
+
+    The message names the kind of file (text, PDF, archive, ...) but never quotes its content: it is
+    shown to users of a public server, and the file may not be theirs.
+    """
+    with open(path, "rb") as f:
+        head = f.read(512)
+    kind = file_kind(head)
+    if kind != UNKNOWN:
+        return f"{path}: not a video file (it looks like {kind})"
     if path.suffix.lower() in VIDEO_EXTS:
         return f"{path}: cannot be opened as a video (damaged, truncated or unsupported file)"
     return f"{path}: not a video or image file that OpenCV can read (unknown or unsupported format)"
@@ -200,6 +206,8 @@ class FrameWalker:
     keep their true index), else to OpenCV's frame position. A decode failure, or a seek that OpenCV
     reports landing elsewhere, marks the frames that follow `tainted`: inter-coded frames decoded after
     damage are concealment guesses until the next key frame, which OpenCV does not report.
+    `failed_reads` counts the failures that had a decodable frame after them (damage inside the
+    stream, as opposed to the stream's end).
     """
 
     def __init__(self, cap: cv2.VideoCapture, fps: float, by_time: bool) -> None:
@@ -208,6 +216,7 @@ class FrameWalker:
         self.pts = -math.inf  # its presentation time, s
         self._resync = False
         self.tainted = False  # a decode failure came after the last clean seek
+        self.failed_reads = 0  # failed grabs followed by a decodable frame: damage inside the stream
 
     def seek(self, i: int) -> None:
         """Ask OpenCV for frame `i`; the next `grab` numbers the frame it lands on afresh."""
@@ -225,6 +234,8 @@ class FrameWalker:
                 if failures > max_failures:
                     return False
                 continue
+            self.failed_reads += failures
+            failures = 0
             t = self.cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
             n = self.index + 1
             if self._resync:
@@ -244,9 +255,18 @@ def by_time_ok(path: Path, info: Probe) -> bool:
     return info.fps_known and path.suffix.lower() not in SEQUENTIAL_EXTS
 
 
+@dataclass
+class Scan:
+    """Every decodable frame of a stream, found by `scan_frames`."""
+
+    indices: np.ndarray  # int64 [n] frame index of each decodable frame (see FrameWalker), increasing
+    pts: np.ndarray  # float64 [n] its presentation time, s
+    damaged: bool  # a frame failed to decode and a later one decoded (damage inside, not just an end)
+
+
 def scan_frames(cap: cv2.VideoCapture, *, claimed: int, max_frames: int, deadline: float, path: Path,
-                timeout_s: float, fps: float = 25.0, by_time: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Grab every decodable frame once (no colour conversion): their indices int64 [n] and times [n] s.
+                timeout_s: float, fps: float = 25.0, by_time: bool = False) -> Scan:
+    """Grab every decodable frame once (no colour conversion) and note whether any damage was met.
 
     Used when the container's frame count proved wrong or frames failed to decode. Reads past short
     damaged stretches (numbering frames as `FrameWalker` does); when decoding stops for good before
@@ -255,6 +275,7 @@ def scan_frames(cap: cv2.VideoCapture, *, claimed: int, max_frames: int, deadlin
     walk = FrameWalker(cap, fps, by_time)
     idx: list[int] = []
     pts: list[float] = []
+    skipped = False
     while True:
         check_deadline(deadline, path, timeout_s)
         if not walk.grab():
@@ -268,11 +289,13 @@ def scan_frames(cap: cv2.VideoCapture, *, claimed: int, max_frames: int, deadlin
             else:
                 break
             log.info("%s: skipped undecodable frames %d..%d", path, pos, walk.index - 1)
+            skipped = True
         idx.append(walk.index)
         pts.append(walk.pts)
         if len(idx) > max_frames:
             raise VideoError(f"{path}: more than {max_frames} frames; longer than max_duration_s allows")
-    return np.asarray(idx, dtype=np.int64), np.asarray(pts, dtype=np.float64)
+    return Scan(np.asarray(idx, dtype=np.int64), np.asarray(pts, dtype=np.float64),
+                damaged=skipped or walk.failed_reads > 0)
 
 
 def damaged_seek_gap(path: Path, info: Probe) -> int | None:

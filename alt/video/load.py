@@ -26,6 +26,8 @@ import numpy as np
 
 from alt.video import decode as vd
 from alt.video.decode import VideoError
+from alt.video.salvage import salvage
+from alt.video.salvage import with_capture as _with_capture
 from alt.video.sampling import nearest, plan_views, sample_indices, timestamps_for
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class VideoClip:
         decode_mode: "seek", "sequential", "image" or "memory".
         num_missing: sampled frames that failed to decode and were replaced by a neighbour.
         codec: fourcc reported by the container ("" when unknown).
+        decode_s: wall time of the `load_video`/`load_video_views` call that decoded this clip, seconds.
     """
 
     frames: np.ndarray  # [T, H, W, 3] uint8 RGB
@@ -74,6 +77,7 @@ class VideoClip:
     decode_mode: str = "seek"
     num_missing: int = 0
     codec: str = ""
+    decode_s: float = 0.0
 
     @property
     def num_frames(self) -> int:
@@ -176,9 +180,11 @@ def load_video_views(path: str | Path, num_frames: int = 8, views: int = 3, *,
     """
     args = dict(path=path, num_frames=num_frames, views=views,
                 view_ids=list(range(views)) if view_ids is None else list(view_ids), **kwargs)
-    if isolate:
-        return _run_isolated(args)
-    return _load(**args)
+    start_s = time.perf_counter()
+    clips = _run_isolated(args) if isolate else _load(**args)
+    for clip in clips:
+        clip.decode_s = time.perf_counter() - start_s
+    return clips
 
 
 def _load(path: str | Path, num_frames: int, views: int, view_ids: list[int], *, jitter: bool = False,
@@ -212,15 +218,15 @@ def _load_open(p, cap, num_frames, views, view_ids, jitter, rng, start, end, max
         raise VideoError(f"{p}: {info.num_frames / info.fps:.0f} s long, more than max_duration_s="
                          f"{max_duration_s:g}")
     total = info.num_frames
-    replan = lambda n: plan_views(p, n, info.fps, num_frames, views, view_ids, jitter, rng, start, end)  # noqa: E731
+    replan = lambda n, fps: plan_views(p, n, fps, num_frames, views, view_ids, jitter, rng, start, end)  # noqa: E731
     if total > 0:
-        plans = replan(total)
+        plans = replan(total, info.fps)
         got, mode = _fetch(p, info, plans, seek, max_side, deadline, timeout_s, cap)
     if total <= 0 or len(got.frames) < len(np.unique(np.concatenate([idx for idx, _ in plans]))):
         # Unknown length, or some sampled frames did not decode (truncated or damaged file, wrong
         # container count): find the frames that do, sample over them, read those sequentially.
-        got, plans, total = _salvage(p, info, total, max_frames, min_decodable, deadline, timeout_s, replan,
-                                     max_side)
+        got, plans, total, meta["fps"] = salvage(p, info, total, max_frames, min_decodable, deadline, timeout_s,
+                                                 replan, max_side)
         mode = "sequential"
     if not got.frames:
         raise VideoError(f"{p}: no decodable frame ({info.codec or 'unknown codec'}; damaged or unsupported)")
@@ -234,49 +240,10 @@ def _load_open(p, cap, num_frames, views, view_ids, jitter, rng, start, end, max
         n_missing = int(np.sum(near != idx))
         if n_missing:
             log.warning("%s: %d sampled frames did not decode; using neighbours", p, n_missing)
-        clips.append(_make_clip([got.frames[int(i)] for i in near], near, got.pts, duration=total / info.fps,
+        clips.append(_make_clip([got.frames[int(i)] for i in near], near, got.pts, duration=total / meta["fps"],
                                 num_frames_total=total, view=(v, views), window=window, decode_mode=mode,
                                 num_missing=n_missing, **meta))
     return clips
-
-
-def _salvage(p: Path, info: vd.Probe, total: int, max_frames: int, min_decodable: float, deadline: float,
-             timeout_s: float, replan, max_side) -> tuple[vd.Fetched, list, int]:
-    """Scan which frames decode, re-plan over them and fetch the nearest decodable frames in order."""
-    by_time = vd.by_time_ok(p, info)  # number frames after damage by their timestamps
-    real, pts = _with_capture(p, timeout_s, lambda c: vd.scan_frames(
-        c, claimed=total, max_frames=max_frames, deadline=deadline, path=p, timeout_s=timeout_s,
-        fps=info.fps, by_time=by_time))  # [n], [n]
-    if len(real) == 0:
-        raise VideoError(f"{p}: no decodable frame ({info.codec or 'unknown codec'}; damaged or unsupported)")
-    if len(real) < min_decodable * total:
-        raise VideoError(f"{p}: only {len(real)} of {total} frames decode (damaged or truncated file; "
-                         f"min_decodable={min_decodable:g})")
-    if len(real) < total:
-        log.warning("%s: %d of the %d frames the container claims decode; sampling from those",
-                    p, len(real), total)
-    if np.any(np.diff(real) <= 0):  # pragma: no cover - scan_frames keeps them increasing
-        real = np.arange(len(real))
-    total = int(real[-1]) + 1
-    plans = replan(total)
-    targets = real[np.unique(nearest(real, np.concatenate([idx for idx, _ in plans])))]  # decodable, sorted
-    # Seek to far targets and read past damaged stretches, numbering frames as the scan did, so that
-    # frames after the damage are the right ones (a plain sequential read would stop at the damage).
-    out = _with_capture(p, timeout_s, lambda c: vd.fetch_damaged(
-        c, targets, seek_gap=vd.damaged_seek_gap(p, info), by_time=by_time, info=info, max_side=max_side,
-        deadline=deadline, path=p, timeout_s=timeout_s))
-    out.pts.update({int(i): float(t) for i, t in zip(real, pts) if int(i) in out.frames})
-    return out, plans, total
-
-
-def _with_capture(p: Path, timeout_s: float, fn):
-    cap = vd.open_capture(p, timeout_s)
-    if cap is None:
-        raise VideoError(f"{p}: could not be reopened")
-    try:
-        return fn(cap)
-    finally:
-        cap.release()
 
 
 def _fetch(p: Path, info: vd.Probe, plans, seek: bool | None, max_side, deadline, timeout_s, cap=None):
@@ -313,8 +280,11 @@ def _load_image(p: Path, num_frames: int, views: int, view_ids: list[int], max_s
 def _isolated_worker(conn, args: dict) -> None:
     try:
         conn.send(("ok", _load(**args)))
-    except Exception as e:  # everything goes back to the parent as a message
-        conn.send(("error", e if isinstance(e, ValueError) else VideoError(f"{args['path']}: {e!r}")))
+    except Exception as e:  # everything goes back to the parent as a message, never the file's content
+        if not (isinstance(e, VideoError) or type(e) is ValueError):  # ValueError: bad arguments
+            log.exception("%s: decoding failed", args["path"])
+            e = VideoError(f"{args['path']}: could not be decoded ({type(e).__name__})")
+        conn.send(("error", e))
     finally:
         conn.close()
 

@@ -1,28 +1,154 @@
-"""A synthetic motion dataset: classes differ only in the direction a square moves.
+"""Synthetic motion datasets whose classes only temporal order separates.
 
-Every clip shows one square of a random colour on a random dark background, crossing the frame at a
-random offset and speed. The class is the direction (right, left, down, up). Any single frame is a
-square somewhere, and a clip and its time-reversal belong to opposite classes with the same set of
-frames, so a frame-mean classifier cannot tell "right" from "left" (nor "down" from "up"): only
-temporal order separates the classes.
+Two tasks, every clip one object over a background:
+- `direction`: the object crosses the frame to the right, left, down or up. A clip and its
+  time-reversal belong to opposite classes with the same set of frames.
+- `appearing`: the object appears, disappears, briefly appears or briefly disappears. The fraction
+  of frames that show the object is drawn from the same range in every class, so the frame mean
+  (background plus that fraction of the object) has the same distribution in all four classes.
 
-    from tests.helpers.motion_data import make_motion_dataset
-    info = make_motion_dataset(tmp_path / "train", per_class=48, seed=0)   # root/<class>/<i>.mp4
+Either way a frame-mean classifier stays at chance (0.25); only temporal order separates the classes.
+`MotionSpec` varies resolution, frames per clip, object size, shape and speed, and the background
+texture (flat, noise, stripes, checker).
+
+    from tests.helpers.motion_data import make_motion_dataset, make_task_dataset, MotionSpec
+    make_motion_dataset(tmp_path / "train", per_class=48, seed=0)   # squares, flat background, .mp4
+    spec = MotionSpec(task="appearing", size=96, num_frames=24, obj_frac=0.25, texture="checker")
+    make_task_dataset(tmp_path / "train", spec, per_class=24, seed=0)  # root/<class>/<i>.avi
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 DIRECTIONS = {"right": (1, 0), "left": (-1, 0), "down": (0, 1), "up": (0, -1)}
+# appearing task: class -> (object shown at the start, object shown at the end, one switch or two)
+APPEARING = {"appearing": (False, True), "disappearing": (True, False),
+             "briefly_appearing": (False, False), "briefly_disappearing": (True, True)}
+TASKS = {"direction": tuple(DIRECTIONS), "appearing": tuple(APPEARING)}
+TEXTURES = ("flat", "noise", "stripes", "checker")
+
+
+@dataclass(frozen=True)
+class MotionSpec:
+    """How one synthetic dataset looks.
+
+    Attributes:
+        task: "direction" or "appearing".
+        size: frame side in pixels (square frames).
+        num_frames: T per clip.
+        obj_frac: object side (or diameter) as a fraction of the frame side.
+        speed: (low, high) fraction of the free span the object travels over a clip (direction task);
+            in the appearing task a slow drift of up to `high` / 4 of the span.
+        shape: "square" or "disc".
+        texture: background, one of TEXTURES.
+        ext: video file extension (.avi: MJPG, .mp4: mp4v).
+    """
+
+    task: str = "direction"
+    size: int = 64
+    num_frames: int = 16
+    obj_frac: float = 0.22
+    speed: tuple[float, float] = (0.7, 1.0)
+    shape: str = "square"
+    texture: str = "flat"
+    ext: str = ".mp4"
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return TASKS[self.task]
+
+
+def background(rng: np.random.Generator, size: int, texture: str = "flat") -> np.ndarray:
+    """A dark background of `texture` (random colours, phase and scale). uint8 [size, size, 3]"""
+    if texture not in TEXTURES:
+        raise ValueError(f"unknown texture {texture!r}; use one of {TEXTURES}")
+    a, b = rng.integers(0, 60, 3), rng.integers(30, 100, 3)
+    if texture == "flat":
+        return np.broadcast_to(a.astype(np.uint8), (size, size, 3)).copy()
+    yy, xx = np.mgrid[0:size, 0:size]
+    if texture == "noise":
+        cell = max(2, size // int(rng.integers(8, 17)))
+        coarse = rng.random((size // cell + 1, size // cell + 1))
+        mix = np.kron(coarse, np.ones((cell, cell)))[:size, :size]  # [S, S] blocky value noise
+    elif texture == "stripes":
+        period, angle = rng.uniform(size / 10, size / 4), rng.uniform(0, np.pi)
+        mix = 0.5 + 0.5 * np.sin(2 * np.pi * (xx * np.cos(angle) + yy * np.sin(angle)) / period)
+    else:
+        cell = int(rng.integers(max(2, size // 12), max(3, size // 5)))
+        mix = ((xx // cell + yy // cell) % 2).astype(float)
+    return (a + mix[..., None] * (b - a)).astype(np.uint8)
+
+
+def _draw(frame: np.ndarray, x: int, y: int, side: int, colour: np.ndarray, shape: str) -> None:
+    """Draw the object with its top-left corner at (x, y), in place."""
+    if shape == "disc":
+        r = side / 2
+        cv2.circle(frame, (round(x + r), round(y + r)), round(r), tuple(int(c) for c in colour), -1,
+                   lineType=cv2.LINE_AA)
+    else:
+        frame[y:y + side, x:x + side] = colour.astype(np.uint8)
+
+
+def direction_frames(direction: str, rng: np.random.Generator, spec: MotionSpec) -> np.ndarray:
+    """One clip of the object crossing in `direction`. uint8 RGB [T, S, S, 3]"""
+    dx, dy = DIRECTIONS[direction]
+    size, t = spec.size, spec.num_frames
+    side = max(2, round(spec.obj_frac * size))
+    span = size - side
+    travel = rng.uniform(*spec.speed) * span  # pixels covered over the clip
+    start = rng.uniform(0, span - travel)
+    pos = start + np.linspace(0.0, travel, t)  # [T] along the motion axis, increasing
+    if dx < 0 or dy < 0:
+        pos = pos[::-1]
+    across = int(rng.integers(0, span + 1))
+    bg = background(rng, size, spec.texture)
+    colour = rng.integers(150, 256, 3)
+    frames = np.repeat(bg[None], t, axis=0)  # [T, S, S, 3]
+    for i, p in enumerate(np.round(pos).astype(int)):
+        x, y = (p, across) if dx else (across, p)
+        _draw(frames[i], x, y, side, colour, spec.shape)
+    return frames
+
+
+def appearing_frames(kind: str, rng: np.random.Generator, spec: MotionSpec) -> np.ndarray:
+    """One clip of the object appearing / disappearing (`kind`, a key of APPEARING). uint8 [T, S, S, 3]
+
+    The object is shown in a fraction U(0.35, 0.65) of the frames in every class: one contiguous run at
+    the end (appearing) or start (disappearing), in the middle (briefly appearing), or split between
+    start and end (briefly disappearing).
+    """
+    first, last = APPEARING[kind]
+    size, t = spec.size, spec.num_frames
+    side = max(2, round(spec.obj_frac * size))
+    span = size - side
+    shown = round(rng.uniform(0.35, 0.65) * t)
+    if first != last:  # one switch
+        on = np.arange(t) >= t - shown if last else np.arange(t) < shown
+    else:  # two switches: a middle run of `shown` frames, or of t - shown hidden frames
+        run = shown if not first else t - shown
+        begin = int(rng.integers(max(1, (t - run) // 4), t - run - max(1, (t - run) // 4) + 1))
+        middle = (np.arange(t) >= begin) & (np.arange(t) < begin + run)
+        on = middle if not first else ~middle
+    drift = rng.uniform(-1, 1, 2) * spec.speed[1] / 4 * span  # a slow drift, same in every class
+    x0, y0 = rng.uniform(0, span, 2)
+    xs = np.clip(x0 + np.linspace(0, 1, t) * drift[0], 0, span).round().astype(int)
+    ys = np.clip(y0 + np.linspace(0, 1, t) * drift[1], 0, span).round().astype(int)
+    bg = background(rng, size, spec.texture)
+    colour = rng.integers(150, 256, 3)
+    frames = np.repeat(bg[None], t, axis=0)  # [T, S, S, 3]
+    for i in np.flatnonzero(on):
+        _draw(frames[i], xs[i], ys[i], side, colour, spec.shape)
+    return frames
 
 
 def motion_frames(direction: str, rng: np.random.Generator, num_frames: int = 16, size: int = 64,
                   side: int = 14) -> np.ndarray:
-    """One clip of a square moving in `direction`.
+    """One clip of a square moving in `direction` over a flat background (the original generator).
 
     Args:
         direction: a key of DIRECTIONS.
@@ -51,6 +177,15 @@ def motion_frames(direction: str, rng: np.random.Generator, num_frames: int = 16
     return frames
 
 
+def clip_frames(cls: str, rng: np.random.Generator, spec: MotionSpec) -> np.ndarray:
+    """One clip of class `cls` of `spec.task`. uint8 RGB [T, S, S, 3]"""
+    if spec.task == "direction":
+        return direction_frames(cls, rng, spec)
+    if spec.task == "appearing":
+        return appearing_frames(cls, rng, spec)
+    raise ValueError(f"unknown task {spec.task!r}; use one of {tuple(TASKS)}")
+
+
 def write_video(path: Path, frames: np.ndarray, fps: float = 8.0) -> Path:
     """Write RGB frames [T, H, W, 3] with OpenCV (mp4v for .mp4, MJPG for .avi)."""
     fourcc = cv2.VideoWriter_fourcc(*("MJPG" if path.suffix == ".avi" else "mp4v"))
@@ -64,9 +199,30 @@ def write_video(path: Path, frames: np.ndarray, fps: float = 8.0) -> Path:
     return path
 
 
+def make_task_dataset(root: str | Path, spec: MotionSpec, per_class: int, seed: int = 0) -> dict[str, list[Path]]:
+    """Write root/<class>/<i><spec.ext> for every class of `spec.task`.
+
+    Args:
+        root: output folder.
+        spec: what the clips look like.
+        per_class: videos per class.
+        seed: random seed (use different seeds for training and held-out data).
+    Returns:
+        class folder name -> written paths.
+    """
+    root = Path(root)
+    rng = np.random.default_rng(seed)
+    out: dict[str, list[Path]] = {}
+    for cls in spec.classes:
+        (root / cls).mkdir(parents=True, exist_ok=True)
+        out[cls] = [write_video(root / cls / f"{i:03d}{spec.ext}", clip_frames(cls, rng, spec))
+                    for i in range(per_class)]
+    return out
+
+
 def make_motion_dataset(root: str | Path, per_class: int, seed: int = 0, num_frames: int = 16, size: int = 64,
                         classes: dict[str, str] | None = None, ext: str = ".mp4") -> dict[str, list[Path]]:
-    """Write root/<class folder>/<i><ext> for every direction.
+    """Write root/<class folder>/<i><ext> for every direction (squares of side 14 on a flat background).
 
     Args:
         root: output folder.

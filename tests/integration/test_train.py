@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -109,6 +110,32 @@ def test_train_writes_checkpoint_card_metrics_and_resumes(small_data, tmp_path, 
     code = main(["train", "--data", str(small_data / "train"), "--out", str(tmp_path / "other"), "--resume",
                  str(out), "--train", "adapter+last:1", "--frames", "4", "--num-workers", "0"])
     assert code == 2 and "cannot resume" in capsys.readouterr().err
+
+
+def test_a_run_that_learns_nothing_says_so_and_logs_alignment_agreement(small_data, tmp_path, capsys, caplog):
+    """A learning rate too small to move the adapter leaves ALT exactly at the frame-mean baseline: the
+    summary, the log and metrics.jsonl say so. Step lines record how often training picks are the argmax."""
+    base = ["train", "--data", str(small_data / "train"), "--val", str(small_data / "val"), "--model",
+            str(small_data / "model"), "--epochs", "1", "--batch-size", "4", "--frames", "4", "--num-workers", "0",
+            "--log-every", "1"]
+    with caplog.at_level(logging.WARNING, logger="alt.training.loop"):
+        assert main(base + ["--out", str(tmp_path / "flat"), "--lr", "1e-9"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["learned"] is False and len(summary["warnings"]) == 2
+    assert "held-out top-1" in summary["warnings"][0] and "training top-1" in summary["warnings"][1]
+    assert all("no better than the frame-mean baseline" in w and "--lr" in w for w in summary["warnings"])
+    assert [r.getMessage() for r in caplog.records if "ALT did not learn" in r.getMessage()] == summary["warnings"]
+    lines = [json.loads(line) for line in (tmp_path / "flat" / "metrics.jsonl").read_text().splitlines()]
+    assert lines[-1]["event"] == "end" and lines[-1]["warnings"] == summary["warnings"]
+    assert [line["align_agree"] for line in lines if line["event"] == "step"] == [1.0, 1.0, 1.0]  # default: argmax
+
+    assert main(base + ["--out", str(tmp_path / "paper"), "--recipe", "paper"]) == 0
+    capsys.readouterr()
+    lines = [json.loads(line) for line in (tmp_path / "paper" / "metrics.jsonl").read_text().splitlines()]
+    settings = lines[0]["settings"]
+    assert (settings["gumbel_noise"], settings["lr"], settings["jitter"], settings["class_scale"]) == (1.0, 1e-3, True, None)
+    agree = [line["align_agree"] for line in lines if line["event"] == "step"]
+    assert len(agree) == 3 and all(0.0 <= a < 1.0 for a in agree)  # Gumbel noise 1: picks often differ from the argmax
 
 
 def test_bad_training_input_gives_clear_errors(small_data, tmp_path, capsys):

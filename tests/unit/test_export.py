@@ -1,4 +1,5 @@
-"""Exports: JSON, PNG, PDF, MP4 (H.264, expected frame count) and ZIP are written and readable."""
+"""Exports: JSON, PNG, PDF, MP4 (H.264, expected frame count) and ZIP are written and readable; the MP4 of
+`tiny` (64 px input) is drawn at >= 448 px and numbers its frames as the JSON does."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import pytest
 from alt.explanation import Explanation
 from tests.helpers.fake_explanation import make_explanation
 from tests.helpers.video_probe import probe_video
-from visualizers import export_explanation, video_writer, write_video
+from visualizers import export_explanation, overlay_strips, video_writer, write_video
 from visualizers.export import video_repeats
+from visualizers.panels import frame_header
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +69,38 @@ def test_video_falls_back_to_vp9_webm_without_ffmpeg(tmp_path, monkeypatch):
 def test_write_video_rejects_bad_frames(tmp_path):
     with pytest.raises(ValueError):
         write_video(np.zeros((2, 8, 8), np.uint8), tmp_path / "x.mp4")
+
+
+def _decode_rgb(path) -> np.ndarray:
+    """Every frame of a video, RGB. uint8 [N, H, W, 3]"""
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    out = []
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        out.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+    cap.release()
+    return np.stack(out)
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
+def test_tiny_mp4_is_448_px_tall_and_numbers_frames_like_the_json(tiny, frames, tmp_path):
+    exp = tiny.explain(frames, ["moving square", "still gradient"], record_layers=True)
+    assert exp.frames.shape[1] == 64  # the model's input size
+    paths = export_explanation(exp, tmp_path, formats=("json", "mp4"))
+    info = probe_video(paths["mp4"])
+    assert info.height >= 448 and info.width >= 4 * 448
+    data = json.loads(paths["json"].read_text())
+    assert data["frame_index"] == list(range(exp.num_frames)) and len(data["timestamps"]) == exp.num_frames
+    repeats = video_repeats()
+    assert info.frames == exp.num_frames * repeats
+    strips = overlay_strips(exp)  # [T, H, W, 3]: strip t is captioned frame_header(exp, t)
+    video = _decode_rgb(paths["mp4"])[:, : strips.shape[1] : 4, : strips.shape[2] : 4].astype(np.float32)
+    small = strips[:, ::4, ::4].astype(np.float32)  # every 4th pixel is plenty to tell frames apart
+    diff = np.abs(video[:, None] - small[None]).mean(axis=(2, 3, 4))  # [N, T]
+    assert list(diff.argmin(axis=1)) == [i // repeats for i in range(info.frames)]  # video frame i = JSON frame i
+    for t in data["frame_index"]:
+        assert frame_header(exp, t).startswith(f"frame {t} ") and f"{data['timestamps'][t]:.2f} s" in frame_header(exp, t)

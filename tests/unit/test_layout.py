@@ -121,3 +121,10 @@ def test_import_app_is_light():
     code = "import sys, app; print(','.join(m for m in ('torch', 'gradio', 'open_clip') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_readme_package_map_lists_every_module():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [str(p.relative_to(ROOT)) for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))
+               if str(p.relative_to(ROOT)) not in readme]
+    assert missing == [], f"add these modules to the README's Project layout: {missing}"

@@ -1,4 +1,6 @@
-"""Invariants of the visualizers: shapes/dtypes, exact boundaries, stable entity colours, monotone heatmaps."""
+"""Invariants of the visualizers: shapes/dtypes, exact boundaries, stable entity colours, monotone heatmaps.
+
+Pictures, rankings, colours and labels are in tests/unit/test_pictures.py."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from tests.helpers.fake_explanation import make_explanation
 from visualizers import (
+    OTHER_HEX,
     alignment_annotations,
     alignment_color_map,
     alignment_figure,
@@ -21,6 +24,7 @@ from visualizers import (
     attention_overlays,
     attention_time_figure,
     boundary_mask,
+    clip_colors,
     entity_frame_figure,
     entity_frame_matrix,
     entity_hex,
@@ -128,22 +132,16 @@ def test_entity_colour_is_keyed_by_name_and_stable():
 
 
 def test_one_entity_keeps_one_colour_in_every_frame(exp):
-    overlays = alignment_overlays(exp, alpha=1.0, boundaries=False, labels=False)  # pure entity colours
+    colors = clip_colors(exp, legend_size=5)
+    overlays = alignment_overlays(exp, alpha=1.0, boundaries=False, colors=colors)  # pure entity colours
     ent = upscale_patches(exp.patch_entity_ids(), exp.patch_size)  # [T, S, S]
     seen_in_frames = 0
     for e in np.unique(ent):
-        want = entity_rgb(exp.entity_names[int(e)])
-        assert (overlays[ent == e] == want).all()
+        assert (overlays[ent == e] == colors.rgb(int(e))).all()
         seen_in_frames = max(seen_in_frames, int(sum((ent[t] == e).any() for t in range(exp.num_frames))))
     assert seen_in_frames > 1  # the check covered an entity present in several frames
-    single = alignment_overlay(exp, 2, alpha=1.0, boundaries=False, labels=False)
+    single = alignment_overlay(exp, 2, alpha=1.0, boundaries=False, colors=colors)
     assert np.array_equal(single, overlays[2])
-
-
-def test_alignment_overlay_with_legend_and_labels(exp):
-    s = exp.frames.shape[1]
-    img = alignment_overlay(exp, 0, legend=True)
-    assert img.dtype == np.uint8 and img.shape[0] == s and img.shape[1] > s
 
 
 def test_annotations_partition_the_frame_and_match_the_colour_map(exp):
@@ -153,8 +151,8 @@ def test_annotations_partition_the_frame_and_match_the_colour_map(exp):
         masks = np.stack([m for m, _ in pairs])
         assert masks.dtype == np.float32 and set(np.unique(masks)) <= {0.0, 1.0}
         np.testing.assert_array_equal(masks.sum(axis=0), 1.0)  # every pixel has exactly one entity
-        cmap = alignment_color_map(exp)
-        assert all(cmap[label] == entity_hex(label) for _, label in pairs)
+        cmap, colors = alignment_color_map(exp), clip_colors(exp)
+        assert all(cmap[label] == colors.hex(exp.entity_names.index(label)) for _, label in pairs)
         _, scored = alignment_annotations(exp, t, with_scores=True)
         scored_map = alignment_color_map(exp, t, with_scores=True)
         assert [label for _, label in scored] == list(scored_map)
@@ -195,8 +193,8 @@ def test_render_panels_and_strips(exp):
     panels = render_panels(exp)
     for stack in (panels.regions, panels.alignment, panels.attention):
         assert stack.shape == exp.frames.shape and stack.dtype == np.uint8
-    strips = overlay_strips(exp, panels)
-    assert strips.shape[0] == exp.num_frames and strips.shape[2] >= 4 * exp.frames.shape[2]
+    strips = overlay_strips(exp)  # every panel enlarged to >= 448 px
+    assert strips.shape[0] == exp.num_frames and strips.shape[1] > 448 and strips.shape[2] >= 4 * 448
 
 
 def test_plotly_figures(exp):
@@ -213,13 +211,15 @@ def test_plotly_figures(exp):
     np.testing.assert_allclose(q_mass.sum(axis=1), 1.0, atol=1e-5)  # each entity's queries: one unit
     heat = entity_frame_figure(exp, k=2)
     assert np.asarray(heat.data[0].z).shape == (min(2, uniq.size), exp.num_frames)
-    align = alignment_figure(exp, 1)
+    colors = clip_colors(exp, legend_size=3)
+    align = alignment_figure(exp, 1, colors)
     assert sum(len(tr.x) for tr in align.data) == exp.num_regions
-    assert all(tr.marker.color == entity_hex(tr.name) for tr in align.data)
+    legend_hex = {f"{i + 1} {e.name}": colors.hex(e.index) for i, e in enumerate(colors.legend)}
+    assert all(tr.marker.color == legend_hex.get(tr.name, OTHER_HEX) for tr in align.data)
 
 
 def test_matplotlib_grid_without_pyplot(exp):
-    fig = explanation_figure(exp, frames=[0, 2])
+    fig = explanation_figure(exp, frames=[0, 2], cell_inches=1.5)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     rgb = np.asarray(canvas.buffer_rgba())[..., :3]
@@ -234,7 +234,7 @@ def test_visualizers_do_not_import_torch():
 
 
 def test_entity_highlight_lights_exactly_that_entitys_patches():
-    from visualizers import entity_highlight_overlays, entity_rgb
+    from visualizers import entity_highlight_overlays
     from visualizers.draw import upscale_patches
 
     exp = make_explanation(T=3, R=6, E=10, seed=4)
@@ -242,7 +242,7 @@ def test_entity_highlight_lights_exactly_that_entitys_patches():
     out = entity_highlight_overlays(exp, e, alpha=1.0, dim=1.0)
     mask = upscale_patches(exp.patch_entity_ids() == e, exp.patch_size)  # [T, S, S]
     inside = out[mask]
-    assert ((inside == entity_rgb(exp.entity_names[e])) | (inside == 255)).all(axis=-1).all()
+    assert ((inside == clip_colors(exp).rgb(e)) | (inside == 255)).all(axis=-1).all()
     outside = out[~mask]
     assert ((outside == 0) | (outside == 255)).all()  # everything else fully dimmed (or outline)
     assert (outside == 0).all(axis=-1).mean() > 0.5
