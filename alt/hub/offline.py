@@ -12,8 +12,8 @@ from urllib.parse import urlparse
 logger = logging.getLogger(__name__)
 
 #: What to do without a network, for every message that may be shown offline.
-OFFLINE_HINT = ("try the offline model: `--model world` (or `--model tiny`, random weights); with make: "
-                "`make app MODEL=world`")
+OFFLINE_HINT = ("try the offline model: `--model tiny` (random weights; with make: `make app MODEL=tiny`), or "
+                "`--model world` where the ALT World model is in assets/models/alt-world/")
 
 
 def hub_reachable(timeout_s: float = 3.0) -> bool:
