@@ -7,7 +7,7 @@ bench_video.py), written once into --cache. Each video is explained window by wi
 8 frames each, r = the model's); with --max-windows N only N windows spread over the whole video are
 explained (stride = duration / N), so a big model stays quick and the windows still reach the end.
 Columns: windows explained, total seconds, seconds per window, the same relative to the 1-minute video,
-the median seconds of one window explained alone (`load_video(start=, end=)` + `explain`, 3 windows spread
+the median seconds of one window explained alone (`load_video(start=, end=)` + `explain`, 9 windows spread
 over the video), their ratio (the target: at most 1), and the peak of Python-side allocations (numpy
 frames included; tracemalloc). The default model is `tiny` (random, offline); `--model clip:ViT-B-16` gives
 ViT-B/16 with random weights (the cost does not depend on them).
@@ -56,7 +56,7 @@ def measure(model, path: Path, minutes: float, window: float, frames: int, max_w
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     n = len(tl.windows)
-    picks = [tl.windows[i] for i in (0, n // 2, n - 1)]
+    picks = [tl.windows[i] for i in sorted({round(j * (n - 1) / 8) for j in range(9)})]  # up to 9, start to end
     alone = single_window_s(model, path, [(w.start, w.end) for w in picks], frames)
     return {"minutes": minutes, "windows": n, "total": total, "per_window": total / n, "alone": alone,
             "peak_mib": peak / 2**20, "decode": tl.timings["decode"] / n}
@@ -71,7 +71,10 @@ def main() -> None:
     ap.add_argument("--max-windows", type=int, default=0, help="explain at most this many windows per video (0: all)")
     ap.add_argument("--size", default="320x240", help="frame size WxH of the synthetic videos")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "alt_bench_video")
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     bv.SIZE = tuple(int(v) for v in args.size.lower().split("x"))
     args.cache.mkdir(parents=True, exist_ok=True)
     model = load_model(args.model, "cpu" if not torch.cuda.is_available() else None)
