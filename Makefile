@@ -13,7 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SYSTEM_PACKAGES := ffmpeg wordnet-base chromium
 ARGS ?=
 
-.PHONY: install install-test system-deps app test test-fast bench shell alt
+.PHONY: install install-test system-deps app test test-fast test-acceptance bench shell alt
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ app: install
 
 test: install-test system-deps
 	$(PY) -m pytest
+
+# acceptance runs of open issues, which the code does not pass yet (README: Tests)
+test-acceptance: install-test system-deps
+	$(PY) -m pytest -m acceptance -s
 
 # the unit tier only (no server, no browser, no training runs): for quick feedback while editing
 test-fast: install-test

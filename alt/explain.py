@@ -23,8 +23,7 @@ from alt.evidence.contrib import attach_evidence
 from alt.explanation import Explanation, spread_to_patches
 from alt.model.precision import autocast
 from alt.model.preprocess import preprocess
-from alt.validate import (InputError, check_num_frames, check_r, clean_class_names, clean_extra_entities,
-                          frame_limit)
+from alt.validate import InputError, check_num_frames, check_r, clean_class_names, clean_extra_entities, frame_limit
 
 if TYPE_CHECKING:
     from alt.model.alt_model import ALTModel
@@ -96,15 +95,65 @@ def explain(
         VideoError: the video cannot be read.
     """
     say = progress or (lambda f, s: None)
-    timings: dict[str, float] = {}
-    start = tick = time.perf_counter()
+    laps = _Laps()
+    names, extra, r, max_frames, tpls = _checked_arguments(model, class_names, r, num_frames, extra_entities, templates)
+    say(0.0, "decoding")
+    clip = to_clip(video, num_frames)
+    check_num_frames(int(clip.frames.shape[0]), hi=max_frames)
+    laps("decode", earlier=clip.decode_s if clip is video else 0.0)  # a VideoClip the caller decoded (the app)
+    frames, x = preprocess(model.transform, clip.frames)  # [T, S, S, 3] uint8, [T, 3, S, S]
+    laps("preprocess")
+    say(0.2, "embedding text")
+    corpus, entity_emb = _entities(model, extra)
+    class_emb = model.text.classes(names, tpls)
+    laps("text")
+    say(0.35, "encoding, aligning, adapting")
+    out = _forward(model, x, class_emb, entity_emb, r, record_layers)
+    laps("model")
+    say(0.9, "collecting")
+    exp = _collect(model, out, clip, frames, names, corpus, r)
+    attach_evidence(exp, model, out, class_emb, entity_emb)  # logit split + cache for counterfactuals
+    _note_model_and_extras(exp, model, extra)
+    laps("collect")
+    if plain_clip:
+        say(0.95, "plain CLIP pass (r=0)")
+        exp.plain_clip_probs = exp.baseline_probs.copy() if r == 0 else _plain_clip_probs(model, x, class_emb)
+        laps("plain_clip")
+    exp.timings = laps.total()
+    say(1.0, "done")
+    return exp
 
-    def lap(name: str) -> None:
-        nonlocal tick
+
+class _Laps:
+    """Seconds per stage of one call: `laps(name)` records the time since the previous lap (or the start)."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self.start = self.tick = time.perf_counter()
+        self.earlier = 0.0  # seconds of this call's work done before it started (a clip decoded by the caller)
+
+    def __call__(self, name: str, earlier: float = 0.0) -> None:
         now = time.perf_counter()
-        timings[name] = now - tick
-        tick = now
+        self.timings[name] = now - self.tick + earlier
+        self.earlier += earlier
+        self.tick = now
 
+    def total(self) -> dict[str, float]:
+        """The timings with "total" added: seconds since the start, plus the work done earlier."""
+        self.timings["total"] = time.perf_counter() - self.start + self.earlier
+        return self.timings
+
+
+def _checked_arguments(model: "ALTModel", class_names: str | Sequence[str], r: int | None, num_frames: int,
+                       extra_entities: str | Sequence[str] | None, templates: Sequence[str] | None,
+                       ) -> tuple[list[str], list[str], int, int, list[str]]:
+    """explain()'s arguments checked against the model's limits, defaults filled in.
+
+    Returns:
+        (class names, extra entities, r, the frame limit, prompt templates).
+    Raises:
+        InputError: bad class names, r, frame count, extra entities or templates.
+    """
     names = clean_class_names(class_names)
     extra = clean_extra_entities(extra_entities)
     r = check_r(model.config.r if r is None else r, model.max_r)
@@ -113,41 +162,24 @@ def explain(
     tpls = list(templates) if templates else list(model.config.prompt_templates)
     if any(not isinstance(t, str) or "{}" not in t for t in tpls):
         raise InputError("each prompt template must be text containing '{}', e.g. 'a video of a person {}.'")
+    return names, extra, r, max_frames, tpls
 
-    say(0.0, "decoding")
-    clip = to_clip(video, num_frames)
-    check_num_frames(int(clip.frames.shape[0]), hi=max_frames)
-    lap("decode")
-    decoded_before = clip.decode_s if clip is video else 0.0  # a VideoClip the caller decoded (e.g. the app)
-    timings["decode"] += decoded_before
-    frames, x = preprocess(model.transform, clip.frames)  # [T, S, S, 3] uint8, [T, 3, S, S]
-    lap("preprocess")
-    say(0.2, "embedding text")
-    corpus, entity_emb = _entities(model, extra)
-    class_emb = model.text.classes(names, tpls)
-    lap("text")
-    say(0.35, "encoding, aligning, adapting")
+
+def _forward(model: "ALTModel", x: torch.Tensor, class_emb: torch.Tensor, entity_emb: torch.Tensor, r: int,
+             record_layers: bool):
+    """One forward pass of the model (B = 1) in its precision: x [T, 3, S, S] -> the model's output."""
     device = model.device
     with autocast(device):
-        out = model(x[None].to(device, model.dtype), class_emb.to(device), entity_emb.to(device), r=r,
+        return model(x[None].to(device, model.dtype), class_emb.to(device), entity_emb.to(device), r=r,
                      stochastic=False, record_layers=record_layers, top_k=TOP_K)
-    lap("model")
-    say(0.9, "collecting")
-    exp = _collect(model, out, clip, frames, names, corpus, r)
-    attach_evidence(exp, model, out, class_emb, entity_emb)  # logit split + cache for counterfactuals
+
+
+def _note_model_and_extras(exp: Explanation, model: "ALTModel", extra: list[str]) -> None:
+    """Record the model's name and which of the call's extra entities the corpus already had."""
     exp.model_name = model.config.spec or model.config.clip_name
     exp.extras_in_corpus = [w for w in extra if w in model.corpus]
     if exp.extras_in_corpus:
         logger.info("extra entities already in the corpus (nothing added): %s", ", ".join(exp.extras_in_corpus))
-    lap("collect")
-    if plain_clip:
-        say(0.95, "plain CLIP pass (r=0)")
-        exp.plain_clip_probs = exp.baseline_probs.copy() if r == 0 else _plain_clip_probs(model, x, class_emb)
-        lap("plain_clip")
-    timings["total"] = time.perf_counter() - start + decoded_before
-    exp.timings = timings
-    say(1.0, "done")
-    return exp
 
 
 def _plain_clip_probs(model: "ALTModel", x: torch.Tensor, class_emb: torch.Tensor) -> np.ndarray:
@@ -161,7 +193,8 @@ def _plain_clip_probs(model: "ALTModel", x: torch.Tensor, class_emb: torch.Tenso
     return logits[0].float().softmax(-1).cpu().numpy()
 
 
-def _collect(model: "ALTModel", out, clip: "VideoClip", frames: np.ndarray, names: list[str], corpus, r: int) -> Explanation:
+def _collect(model: "ALTModel", out, clip: "VideoClip", frames: np.ndarray, names: list[str], corpus,
+             r: int) -> Explanation:
     """Copy the forward pass's tensors into an Explanation (B = 1)."""
     t = frames.shape[0]
     g = model.config.grid

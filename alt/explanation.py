@@ -15,7 +15,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from alt import summary as _summary
 from alt.errors import InputError
+
+# the summary's words, imported from here by the ui, the visualizers and alt/timeline.py
+from alt.summary import BASELINE_DESCRIPTION, BASELINE_NAME, PLAIN_CLIP_NAME, RANKING_DESCRIPTION  # noqa: F401
 
 _ARRAY_DTYPES = {
     "probs": np.float32,
@@ -38,16 +42,6 @@ _ARRAY_DTYPES = {
     "query_contrib": np.float32,
     "baseline_frame_contrib": np.float32,
 }
-
-# What `baseline_probs` is, in the words every label, export and JSON uses.
-BASELINE_NAME = "CLIP frame-mean (same merged tokens)"
-BASELINE_DESCRIPTION = (
-    "CLIP's zero-shot answer from the mean of the normalised per-frame CLS embeddings of the same encoder "
-    "pass ALT used, i.e. over the same merged tokens (r tokens merged per layer); it equals plain CLIP only "
-    "at r=0. `plain_clip_probs` (explain(..., plain_clip=True)) is plain CLIP: a second pass at r=0.")
-PLAIN_CLIP_NAME = "plain CLIP (r=0, frame mean)"
-RANKING_DESCRIPTION = "entities ranked by their share of the clip's patches (all frames), ties by attention"
-
 
 class RankedEntity(NamedTuple):
     """One entity of a clip's ranking (`Explanation.entity_ranking`)."""
@@ -257,52 +251,13 @@ class Explanation:
         return rows.mean(axis=0).astype(np.float32)
 
     def frame_summary(self, t: int, k: int = 10) -> dict[str, Any]:
-        """Frame t in brief: time, regions, attention mass and its k largest entities (by patches).
-
-        Returns:
-            {"index", "time_s", "num_regions", "attention_mass", "entities": [{"name", "regions",
-            "patches", "mean_score"}]}; entities ordered by patches, then entity index.
-        """
-        ent = self.region_entity_ids()[t]  # [R]
-        score = self.region_scores()[t]  # [R]
-        sizes = self.region_sizes[t]  # [R]
-        rows = []
-        for e in np.unique(ent):
-            regs = ent == e
-            rows.append((-int(sizes[regs].sum()), int(e), int(regs.sum()), float(score[regs].mean())))
-        rows.sort()
-        return {
-            "index": int(t),
-            "time_s": float(self.timestamps[t]),
-            "num_regions": int(np.unique(self.region_ids[t]).size),
-            "attention_mass": float(self.attention[t].sum()),
-            "entities": [{"name": self.entity_names[e], "regions": n, "patches": -neg, "mean_score": round(m, 4)}
-                         for neg, e, n, m in rows[:k]],
-        }
+        """Frame t in brief: time, regions, attention mass and its k largest entities (alt/summary.py)."""
+        return _summary.frame_summary(self, t, k)
 
     def summary(self, k: int = 10) -> dict[str, Any]:
         """The compact JSON answer shared by the `/explain` API and the CLI: predictions of ALT and of the
-        baseline, and per frame the k largest entities, with timings. (`to_dict` has everything.)"""
-        return {
-            "model": self.model_name,
-            "adapter_trained": bool(self.adapter_trained),
-            "class_names": list(self.class_names),
-            "probs": {n: float(p) for n, p in zip(self.class_names, self.probs)},
-            "baseline_probs": {n: float(p) for n, p in zip(self.class_names, self.baseline_probs)},
-            "prediction": self.top_classes(1)[0][0],
-            "baseline_prediction": self.top_classes(1, baseline=True)[0][0],
-            "baseline": BASELINE_NAME,
-            "baseline_description": BASELINE_DESCRIPTION,
-            **self._plain_clip_dict(),
-            "num_frames": self.num_frames,
-            "frame_numbering": "0-based: frame 0 is the first sampled frame, as in the app and every export",
-            "r": int(self.r),
-            "entity_ranking": self._ranking_dict(k),
-            "frames": [self.frame_summary(t, k) for t in range(self.num_frames)],
-            "timings": {name: float(v) for name, v in (self.timings or {}).items()},
-            "extras_in_corpus": list(self.extras_in_corpus),
-            "evidence": self.evidence_summary(),
-        }
+        baseline, and per frame the k largest entities, with timings (alt/summary.py; `to_dict` has everything)."""
+        return _summary.summary(self, k)
 
     @property
     def has_evidence(self) -> bool:
@@ -315,21 +270,6 @@ class Explanation:
         from alt.evidence.views import class_evidence
 
         return [class_evidence(self, n, k) for n, _ in self.top_classes(classes)] if self.has_evidence else None
-
-    def _plain_clip_dict(self) -> dict[str, Any]:
-        """{"plain_clip_probs", "plain_clip_prediction"} when the plain-CLIP pass ran, else {}."""
-        if self.plain_clip_probs is None:
-            return {}
-        p = np.asarray(self.plain_clip_probs)
-        return {"plain_clip_probs": {n: float(v) for n, v in zip(self.class_names, p)},
-                "plain_clip_prediction": self.class_names[int(np.argmax(p))]}
-
-    def _ranking_dict(self, k: int | None = None) -> dict[str, Any]:
-        """The entity ranking as JSON: what it is ranked by, and the entities (1-based legend numbers)."""
-        return {"ranked_by": RANKING_DESCRIPTION,
-                "entities": [{"number": i + 1, "name": e.name, "patch_share": round(e.patch_share, 6),
-                              "attention_share": round(e.attention_share, 6)}
-                             for i, e in enumerate(self.entity_ranking(k))]}
 
     # ---- serialisation -------------------------------------------------------------------------
     def to_dict(self, include_frames: bool = True) -> dict[str, Any]:
@@ -352,9 +292,9 @@ class Explanation:
         out["baseline_predictions"] = {n: float(p) for n, p in zip(self.class_names, self.baseline_probs)}
         out["baseline"] = BASELINE_NAME
         out["baseline_description"] = BASELINE_DESCRIPTION
-        out.update({k: v for k, v in self._plain_clip_dict().items() if k != "plain_clip_probs"})
+        out.update({k: v for k, v in _summary.plain_clip_dict(self).items() if k != "plain_clip_probs"})
         out["frame_index"] = list(range(self.num_frames))  # 0-based, as every picture and export numbers them
-        out["entity_ranking"] = self._ranking_dict()
+        out["entity_ranking"] = _summary.ranking_dict(self)
         return out
 
     def to_json(self, include_frames: bool = False, **kwargs: Any) -> str:

@@ -31,11 +31,13 @@ def clean_class_names(names: str | Sequence[str]) -> list[str]:
     if isinstance(names, str):
         names = split_names(names)
     if not isinstance(names, Sequence):
-        raise InputError(f"class names must be a list of strings or one comma-separated string, got {type(names).__name__}")
+        raise InputError("class names must be a list of strings or one comma-separated string, got "
+                         f"{type(names).__name__}")
     cleaned = []
     for i, name in enumerate(names):
         if not isinstance(name, str):
-            raise InputError(f"class name #{i + 1} is {type(name).__name__}, not a string: pass text such as 'riding a bike'")
+            raise InputError(f"class name #{i + 1} is {type(name).__name__}, not a string: pass text such as "
+                             "'riding a bike'")
         name = " ".join(name.split())
         if not name:
             raise InputError(f"class name #{i + 1} is empty: remove it or type a name")
@@ -82,7 +84,8 @@ def check_r(r: int, max_r: int) -> int:
     if isinstance(r, bool) or not isinstance(r, int):
         raise InputError(f"r must be an integer, got {r!r}")
     if r < 0 or r > max_r:
-        raise InputError(f"r={r} is outside 0..{max_r}: a layer never merges more than half its tokens; pick r <= {max_r}")
+        raise InputError(f"r={r} is outside 0..{max_r}: a layer never merges more than half its tokens; "
+                         f"pick r <= {max_r}")
     return r
 
 

@@ -31,11 +31,10 @@ from typing import TYPE_CHECKING
 import torch
 
 from alt.errors import InputError
-from alt.explain import TOP_K, _collect, _entities
+from alt.explain import TOP_K, _checked_arguments, _collect, _entities
 from alt.model.precision import autocast
 from alt.model.preprocess import preprocess
 from alt.timeline import Timeline, WindowResult
-from alt.validate import check_num_frames, check_r, clean_class_names, clean_extra_entities, frame_limit
 from alt.video.stream import WindowReader, plan_windows
 
 if TYPE_CHECKING:
@@ -167,24 +166,12 @@ def iter_windows(
         VideoError: the video cannot be read, has no stated length, or is longer than max_duration_s.
     """
     start_all = time.perf_counter()
-    names = clean_class_names(class_names)
-    extra = clean_extra_entities(extra_entities)
-    r = check_r(model.config.r if r is None else r, model.max_r)
-    check_num_frames(num_frames, hi=frame_limit(model.config.max_frames))
+    names, extra, r, _, tpls = _checked_arguments(model, class_names, r, num_frames, extra_entities, templates)
     win = parse_duration(window_s)
     stride = win if stride_s is None else parse_duration(stride_s)
-    tpls = list(templates) if templates else list(model.config.prompt_templates)
-    if any(not isinstance(t, str) or "{}" not in t for t in tpls):
-        raise InputError("each prompt template must be text containing '{}', e.g. 'a video of a person {}.'")
-    device = model.device
-    chunk = int(batch_windows or (16 if device.type == "cuda" else 4))
-    if chunk < 1:
-        raise InputError(f"batch_windows must be at least 1, got {batch_windows}")
-    corpus, entity_emb = _entities(model, extra)
-    class_emb = model.text.classes(names, tpls)
-    class_emb, entity_emb = class_emb.to(device), entity_emb.to(device)
+    chunk = _chunk_size(batch_windows, model.device)
+    corpus, class_emb, entity_emb = _embeddings(model, names, tpls, extra)
     timings = dict.fromkeys(("decode", "preprocess", "encoder", "adapter", "collect"), 0.0)
-
     with WindowReader(path, max_side=max_side, max_duration_s=max_duration_s, timeout_s=timeout_s) as video:
         spans = plan_windows(video.duration, win, stride)
         tl = Timeline(path=str(path), class_names=names, window_s=win, stride_s=stride, num_frames=num_frames, r=r,
@@ -196,11 +183,37 @@ def iter_windows(
         for c0 in range(0, len(spans), chunk):
             done = _explain_chunk(model, video, spans, c0, min(len(spans), c0 + chunk), num_frames, r, names,
                                   corpus, class_emb, entity_emb, top_entities, timings)
-            tl.windows.extend(done)
-            timings["total"] = time.perf_counter() - start_all
-            timings["per_window"] = timings["total"] / len(tl.windows)
-            timings["chunk_windows"] = len(done)
+            _add_chunk(tl, done, start_all)
             yield tl
+
+
+def _chunk_size(batch_windows: int | None, device: torch.device) -> int:
+    """Windows per batched encoder pass: `batch_windows`, or 16 on a GPU and 4 on a CPU.
+
+    Raises:
+        InputError: batch_windows below 1.
+    """
+    chunk = int(batch_windows or (16 if device.type == "cuda" else 4))
+    if chunk < 1:
+        raise InputError(f"batch_windows must be at least 1, got {batch_windows}")
+    return chunk
+
+
+def _embeddings(model: ALTModel, names: list[str], templates: list[str], extra: list[str]):
+    """The corpus with the call's extra entities, class embeddings [A, D] and entity embeddings [E, D] on the
+    model's device."""
+    corpus, entity_emb = _entities(model, extra)
+    class_emb = model.text.classes(names, templates)
+    return corpus, class_emb.to(model.device), entity_emb.to(model.device)
+
+
+def _add_chunk(tl: Timeline, done: list[WindowResult], start: float) -> None:
+    """Append a chunk's windows to the Timeline and update its running timings (`start`: perf_counter at
+    the run's start)."""
+    tl.windows.extend(done)
+    tl.timings["total"] = time.perf_counter() - start
+    tl.timings["per_window"] = tl.timings["total"] / len(tl.windows)
+    tl.timings["chunk_windows"] = len(done)
 
 
 def _explain_chunk(model: ALTModel, video: WindowReader, spans: list[tuple[float, float]], a: int, b: int,

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -36,15 +37,20 @@ from bench.timing import median_seconds
 CLASSES = ["riding a bike", "swimming", "playing guitar", "juggling balls", "walking the dog"]
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--arch", default="ViT-B-16")
     parser.add_argument("--frames", type=int, default=8)
     parser.add_argument("--r", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--pixel-steps", type=int, default=0, help="also time pixel curves with this many steps")
-    args = parser.parse_args()
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
+    return parser.parse_args()
 
+
+def explained_random_clip(args: argparse.Namespace):
+    """A random-weight model with a "trained" (random nonzero) adapter, its Explanation of a random clip, and
+    the forward pass's outputs on that clip."""
     torch.manual_seed(0)
     model = ALTModel.from_clip(args.arch, pretrained=None).eval()
     with torch.no_grad():
@@ -57,37 +63,79 @@ def main() -> None:
     _, x = preprocess(model.transform, frames)
     with torch.inference_mode():
         out = model(x[None], cache.class_emb, cache.entity_emb, r=args.r, stochastic=False)
+    return model, exp, out
+
+
+def counterfactual_rows(model, exp, out, ten: list[tuple[int, int]], repeats: int) -> list[tuple[str, float]]:
+    """(step, median seconds) of the logit split, the adapter keys and counterfactuals of growing size."""
+    cache = exp.adapter_cache
     top = exp.entity_names[int(entity_contributions(exp)[0][0])]
-    ten = [(t, r) for t in range(exp.num_frames) for r in range(10)][:10]
     half = [(t, r) for t in range(exp.num_frames) for r in range(0, exp.num_regions, 2)]
 
     def fresh_keys():
         cache.derived.clear()
         adapter_keys(model, cache)
 
-    rows = [
-        ("logit split (in explain's collect)", median_seconds(lambda: logit_parts(model, out, cache.class_emb), args.repeats)),
-        ("adapter keys (first counterfactual only)", median_seconds(fresh_keys, args.repeats)),
-        ("counterfactual: drop nothing", median_seconds(lambda: model.counterfactual(exp), args.repeats)),
-        (f"counterfactual: drop entity '{top}'", median_seconds(lambda: model.counterfactual(exp, [top]), args.repeats)),
-        ("counterfactual: drop 10 regions", median_seconds(lambda: model.counterfactual(exp, drop_regions=ten), args.repeats)),
-        (f"counterfactual: drop {len(half)} regions (half)", median_seconds(
-            lambda: model.counterfactual(exp, drop_regions=half), args.repeats)),
+    def timed(fn):
+        return median_seconds(fn, repeats)
+
+    return [
+        ("logit split (in explain's collect)", timed(lambda: logit_parts(model, out, cache.class_emb))),
+        ("adapter keys (first counterfactual only)", timed(fresh_keys)),
+        ("counterfactual: drop nothing", timed(lambda: model.counterfactual(exp))),
+        (f"counterfactual: drop entity '{top}'", timed(lambda: model.counterfactual(exp, [top]))),
+        ("counterfactual: drop 10 regions", timed(lambda: model.counterfactual(exp, drop_regions=ten))),
+        (f"counterfactual: drop {len(half)} regions (half)",
+         timed(lambda: model.counterfactual(exp, drop_regions=half))),
     ]
+
+
+def query_scale_rows(model, cache, repeats: int) -> list[tuple[str, float]]:
+    """The cost grows with Q: the adapter's query pass on the first n queries, for n below Q."""
+    keys = adapter_keys(model, cache)
+    rows = []
+    for n in (50, 100, 200):
+        if n < cache.num_queries:
+            emb, frame = cache.query_emb[None, :n], cache.query_frame[None, :n]
+            mask = torch.ones(1, n, dtype=torch.bool)
+            with torch.inference_mode():
+                sec = median_seconds(lambda: model.adapter.query_outputs(emb, mask, frame, keys), repeats)  # noqa: B023
+            rows.append((f"adapter query pass with Q={n} (for scale)", sec))
+    return rows
+
+
+def curve_rows(model, exp, pixel_steps: int) -> list[tuple[str, float]]:
+    """Seconds of one run of the fast curves (20 steps) and, if pixel_steps, of the pixel curves."""
     start = time.perf_counter()
     fast = model.evidence_curves(exp, "fast", steps=20)
-    rows.append((f"fast curves (3 orders x 2, {len(fast.fractions) - 1} steps)", time.perf_counter() - start))
-    if args.pixel_steps:
+    rows = [(f"fast curves (3 orders x 2, {len(fast.fractions) - 1} steps)", time.perf_counter() - start)]
+    if pixel_steps:
         start = time.perf_counter()
-        model.evidence_curves(exp, "pixel", steps=args.pixel_steps)
-        rows.append((f"pixel curves (3 orders x 2, {args.pixel_steps} steps)", time.perf_counter() - start))
-    identical = np.array_equal(model.counterfactual(exp), exp.probs)
+        model.evidence_curves(exp, "pixel", steps=pixel_steps)
+        rows.append((f"pixel curves (3 orders x 2, {pixel_steps} steps)", time.perf_counter() - start))
+    return rows
 
+
+def main() -> None:
+    args = parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    model, exp, out = explained_random_clip(args)
+    ten = [(t, r) for t in range(exp.num_frames) for r in range(10)][:10]
+    rows = counterfactual_rows(model, exp, out, ten, args.repeats)
+    rows += query_scale_rows(model, exp.adapter_cache, args.repeats)
+    rows += curve_rows(model, exp, args.pixel_steps)
+    identical = np.array_equal(model.counterfactual(exp), exp.probs)
+    with FlopCounterMode(display=False) as counter:
+        model.counterfactual(exp, drop_regions=ten)
+    gmacs = counter.get_total_flops() / 2e9
+
+    cpu = platform.processor() or platform.machine()
     print(f"{args.arch}, {args.frames} frames x {model.config.image_size} px, r={args.r}: "
-          f"{exp.num_regions} regions/frame (K={exp.num_frames * exp.num_regions} keys), Q={len(exp.query_entities)} "
-          f"queries, {len(exp.entity_names)} entities, {len(CLASSES)} classes; CPU {platform.processor() or platform.machine()}, "
-          f"{torch.get_num_threads()} threads; median of {args.repeats} (curves: one run); "
-          f"drop-nothing reproduces probs exactly: {identical}\n")
+          f"{exp.num_regions} regions/frame (K={exp.num_frames * exp.num_regions} keys), "
+          f"Q={len(exp.query_entities)} queries, {len(exp.entity_names)} entities, {len(CLASSES)} classes; "
+          f"CPU {cpu}, {torch.get_num_threads()} threads; median of {args.repeats} (curves: one run); "
+          f"drop-nothing reproduces probs exactly: {identical}; one counterfactual = {gmacs:.2f} GMACs\n")
     print("| step | ms |")
     print("| --- | --- |")
     for name, seconds in rows:

@@ -84,7 +84,8 @@ def model_explanation(spec: str, frames: int, classes: int, repeats: int) -> tup
     from alt import ALTModel, load_model
 
     name = spec.removeprefix("clip:")
-    model = ALTModel.from_clip(name, pretrained=None) if spec.startswith("clip:") and "/" not in spec else load_model(spec)
+    plain_arch = spec.startswith("clip:") and "/" not in spec  # an architecture without weights: random
+    model = ALTModel.from_clip(name, pretrained=None) if plain_arch else load_model(spec)
     t, h, w = frames, 240, 320
     clip = np.zeros((t, h, w, 3), np.uint8)
     clip[..., 0] = np.linspace(0, 255, w, dtype=np.uint8)[None, None, :]

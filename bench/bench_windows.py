@@ -91,8 +91,9 @@ def main() -> None:
           "window / alone | peak traced MiB |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
-        print(f"| {r['minutes']:g} min | {r['windows']} | {r['total']:.2f} | {r['per_window']:.3f} | {r['decode']:.4f} | "
-              f"{r['per_window'] / base:.2f} | {r['alone']:.3f} | {r['per_window'] / r['alone']:.2f} | "
+        print(f"| {r['minutes']:g} min | {r['windows']} | {r['total']:.2f} | {r['per_window']:.3f} | "
+              f"{r['decode']:.4f} | {r['per_window'] / base:.2f} | {r['alone']:.3f} | "
+              f"{r['per_window'] / r['alone']:.2f} | "
               f"{r['peak_mib']:.1f} |")
 
 

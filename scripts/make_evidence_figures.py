@@ -65,7 +65,8 @@ def main() -> None:
     save_figure(VE.counterfactual_figure(exp, new_r, f"the top {len(regions)} regions"),
                 OUT / "counterfactual-regions.png")
     summary["counterfactual"] = {"classes": exp.class_names, "before": exp.probs.tolist(), "entities": top,
-                                 "after_entities": new.tolist(), "regions": len(regions), "after_regions": new_r.tolist()}
+                                 "after_entities": new.tolist(), "regions": len(regions),
+                                 "after_regions": new_r.tolist()}
     save_figure(VE.curves_figure(model.evidence_curves(exp, "fast", steps=20)), OUT / "curves-fast.png")
     save_figure(VE.curves_figure(model.evidence_curves(exp, "pixel", steps=args.pixel_steps)), OUT / "curves-pixel.png")
 

@@ -36,8 +36,8 @@ def wire(ui: Layout, h: Handlers, concurrency: int) -> None:
     ui.annotated.select(h.select_entity, [ui.session, ui.frame, ui.align_entity], ui.align_entity, **PRIVATE)
     ui.gallery.select(h.select_frame, ui.session, ui.frame, **PRIVATE)
     for event in (ui.att_entity.change, ui.alpha.release, ui.att_view.change):
-        event(h.attention_only, [ui.session, ui.frame, ui.att_entity, ui.alpha, ui.att_view], [ui.att_img, ui.att_title],
-              trigger_mode="always_last", show_progress="hidden", **PRIVATE)
+        event(h.attention_only, [ui.session, ui.frame, ui.att_entity, ui.alpha, ui.att_view],
+              [ui.att_img, ui.att_title], trigger_mode="always_last", show_progress="hidden", **PRIVATE)
     ui.export.click(h.export, [ui.session, ui.formats], ui.files, concurrency_id="export",
                     concurrency_limit=concurrency, **PRIVATE)
     api = ui.api
@@ -68,7 +68,8 @@ def _wire_evidence(ui: Layout, h: Handlers, concurrency: int) -> None:
 
 def _wire_frame(ui: Layout, h: Handlers) -> None:
     """The frame slider, and keeping it in step with the player (pause, end, and a timer while playing)."""
-    ui.frame.change(h.frame_views, [ui.session, ui.frame, ui.layer, ui.align_entity, ui.att_entity, ui.alpha, ui.att_view],
+    ui.frame.change(h.frame_views,
+                    [ui.session, ui.frame, ui.layer, ui.align_entity, ui.att_entity, ui.alpha, ui.att_view],
                     ui.frame_outputs(), trigger_mode="always_last", show_progress="hidden", **PRIVATE)
     ui.frame.input(None, [ui.frame, ui.timestamps], None, js=JS_SEEK_PLAYER, **PRIVATE)
     for event in (ui.video.pause, ui.video.end):

@@ -57,10 +57,13 @@ def result_markdown(exp, new_probs: np.ndarray | None, drops: dict) -> str:
     if drops["entities"]:
         what.append("entities " + ", ".join(f"'{exp.entity_names[e]}'" for e in drops["entities"]))
     if drops["regions"]:
-        what.append(f"{len(drops['regions'])} region(s): " + ", ".join(f"frame {t} #{r}" for t, r in drops["regions"][:8]))
-    rows = "\n".join(f"| {n} | {a:.1%} | {b:.1%} | {b - a:+.1%} |" for n, a, b in VE.counterfactual_rows(exp, new_probs))
+        what.append(f"{len(drops['regions'])} region(s): "
+                    + ", ".join(f"frame {t} #{r}" for t, r in drops["regions"][:8]))
+    rows = "\n".join(f"| {n} | {a:.1%} | {b:.1%} | {b - a:+.1%} |"
+                     for n, a, b in VE.counterfactual_rows(exp, new_probs))
     return (f"**Counterfactual** without {' and '.join(what)} (adapter and head re-run on the cached encoder "
-            f"output; regions and alignment unchanged):\n\n| class | before | after | change |\n|---|---|---|---|\n{rows}")
+            "output; regions and alignment unchanged):\n\n"
+            f"| class | before | after | change |\n|---|---|---|---|\n{rows}")
 
 
 class EvidenceHandlers:
@@ -136,11 +139,14 @@ class EvidenceHandlers:
     def ev_pick_region(self, session: Any, drops: dict | None, cls: Any, t: Any,
                        evt: gr.SelectData) -> dict:
         """A click on the frame: toggle the region under it and re-run the counterfactual."""
+        from visualizers.draw import display_factor
+
         if session is None or not session.exp.has_evidence or evt is None or evt.index is None:
             return {self.ui.ev_result: gr.skip()}
         exp = session.exp
         t = int(np.clip(int(t or 0), 0, exp.num_frames - 1))
-        shown = self._region_image(session, _cls(exp, cls), t, NO_DROPS).shape[0]
+        side = exp.frames.shape[1]
+        shown = side * display_factor(side)  # the picture is enlarged by this whole factor (`_region_image`)
         region = VE.region_at(exp, t, float(evt.index[0]), float(evt.index[1]), shown)
         regions = [tuple(p) for p in (drops or NO_DROPS)["regions"]]
         regions = [p for p in regions if p != (t, region)] if (t, region) in regions else [*regions, (t, region)]

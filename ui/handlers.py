@@ -329,6 +329,7 @@ class Handlers(EvidenceHandlers, WholeVideoHandlers):
             raise refusal("Nothing to export yet: run an analysis first")
         chosen = [f for f in (formats or EXPORT_FORMATS) if f in EXPORT_FORMATS] or list(EXPORT_FORMATS)
         progress(0.1, desc="rendering " + ", ".join(chosen))
-        paths = export_explanation(session.exp, media.request_dir("export", getattr(request, "session_hash", None)), formats=chosen, stem="alt-explanation",
+        folder = media.request_dir("export", getattr(request, "session_hash", None))
+        paths = export_explanation(session.exp, folder, formats=chosen, stem="alt-explanation",
                                    legend_size=session.top_k)
         return [str(paths[f]) for f in chosen if f in paths]

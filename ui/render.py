@@ -150,7 +150,8 @@ def top_labels(exp: Explanation) -> tuple[dict[str, float], dict[str, float], di
     """{class: probability} for ALT, the CLIP frame-mean baseline and plain CLIP (None when not run)."""
     alt = {n: float(p) for n, p in zip(exp.class_names, exp.probs)}
     base = {n: float(p) for n, p in zip(exp.class_names, exp.baseline_probs)}
-    plain = None if exp.plain_clip_probs is None else {n: float(p) for n, p in zip(exp.class_names, exp.plain_clip_probs)}
+    plain = (None if exp.plain_clip_probs is None
+             else {n: float(p) for n, p in zip(exp.class_names, exp.plain_clip_probs)})
     return alt, base, plain
 
 

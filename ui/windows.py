@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TABLE_HEADERS = ["window", "time (s)", "ALT", "baseline", "top entities"]
+# runs in the browser before the handler: bring the "Whole video" tab forward (its content is rendered only
+# while it is open), and pass the inputs on unchanged
+JS_SHOW_TAB = """(...args) => { const tab = [...document.querySelectorAll('button[role=tab]')]
+    .find(b => b.innerText.trim() === 'Whole video'); if (tab) tab.click(); return args; }"""
 MAX_WINDOW_S = 60
 
 
@@ -159,7 +163,7 @@ def wire_whole(ui: Layout, h: Any, model_events: dict[str, Any], private: dict[s
     w = ui.whole
     outputs = [w["state"], w["plot"], w["table"], w["note"], ui.status]
     run = w["run"].click(h.run_whole, [ui.video, ui.upload, ui.classes, ui.extra, ui.frames, ui.r, ui.template,
-                                       w["window_s"]], outputs, **model_events, **private)
+                                       w["window_s"]], outputs, js=JS_SHOW_TAB, **model_events, **private)
     w["stop"].click(None, None, None, cancels=[run], queue=False, **private)
     w["table"].select(h.open_window, [w["state"], ui.top_k, ui.alpha, ui.att_view], ui.run_outputs(),
                       **model_events, **private)

@@ -286,5 +286,6 @@ def export_evidence(exp: Explanation, out_dir: Path, formats: Sequence[str], ste
     for name, fig in figs.items():
         for fmt in ("png", "pdf"):
             if fmt in formats:
-                written[f"{name.replace('-', '_')}_{fmt}"] = save_figure(fig, Path(out_dir) / f"{stem}-{name}.{fmt}", dpi=dpi)
+                key = f"{name.replace('-', '_')}_{fmt}"
+                written[key] = save_figure(fig, Path(out_dir) / f"{stem}-{name}.{fmt}", dpi=dpi)
     return written

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from visualizers.colors import LEGEND_SIZE, clip_colors
+from visualizers.colors import LEGEND_SIZE, ClipColors, clip_colors
 from visualizers.evidence import export_evidence
 from visualizers.figure import explanation_figure, save_figure
 from visualizers.panels import overlay_strips
@@ -69,10 +69,7 @@ def export_explanation(
     Raises:
         ValueError: an unknown format.
     """
-    formats = tuple(dict.fromkeys(f.lower().lstrip(".") for f in formats))
-    unknown = set(formats) - set(FORMATS)
-    if unknown:
-        raise ValueError(f"unknown export formats {sorted(unknown)}; choose from {FORMATS}")
+    formats = _checked_formats(formats)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
@@ -82,11 +79,7 @@ def export_explanation(
         path = out / f"{stem}.json"
         path.write_text(exp.to_json(), encoding="utf-8")
         written["json"] = path
-    if "png" in formats or "pdf" in formats:
-        fig = explanation_figure(exp, colors=colors)
-        for fmt in ("png", "pdf"):
-            if fmt in formats:
-                written[fmt] = save_figure(fig, out / f"{stem}.{fmt}", dpi=dpi)
+    written.update(_write_figures(exp, out, formats, stem, colors, dpi))
     if evidence or curves:
         written.update(export_evidence(exp, out, formats, stem, curves, dpi))
     if "mp4" in formats:
@@ -94,10 +87,39 @@ def export_explanation(
         repeats = video_repeats(fps, seconds_per_frame)  # the video has T * repeats frames
         written["mp4"] = write_video(strips, out / f"{stem}.mp4", fps=fps, repeats=repeats)
     if "zip" in formats:
-        path = out / f"{stem}.zip"
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for p in written.values():
-                zf.write(p, arcname=p.name)
-        written["zip"] = path
+        written["zip"] = _write_zip(out / f"{stem}.zip", written.values())
     logger.info("exported %s to %s", ", ".join(written), out)
     return written
+
+
+def _checked_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The requested formats, lower case without dots, each once, in the given order.
+
+    Raises:
+        ValueError: an unknown format.
+    """
+    formats = tuple(dict.fromkeys(f.lower().lstrip(".") for f in formats))
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown export formats {sorted(unknown)}; choose from {FORMATS}")
+    return formats
+
+
+def _write_figures(exp: Explanation, out: Path, formats: tuple[str, ...], stem: str, colors: ClipColors,
+                   dpi: int) -> dict[str, Path]:
+    """The figure grid as `{stem}.png` and/or `{stem}.pdf` (whichever `formats` asks for): {format: path}."""
+    written: dict[str, Path] = {}
+    if "png" in formats or "pdf" in formats:
+        fig = explanation_figure(exp, colors=colors)
+        for fmt in ("png", "pdf"):
+            if fmt in formats:
+                written[fmt] = save_figure(fig, out / f"{stem}.{fmt}", dpi=dpi)
+    return written
+
+
+def _write_zip(path: Path, files: Iterable[Path]) -> Path:
+    """A zip (deflated) of `files`, each stored under its own name."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for p in files:
+            zf.write(p, arcname=p.name)
+    return path

@@ -88,36 +88,54 @@ def explanation_figure(
     k = display_factor(exp.frames.shape[1], DISPLAY_SIDE)
     panels, vmax = _panels(exp, columns, layer, entity, alpha, cmap, colors, view, k)
 
-    n_rows, n_cols = len(rows), len(columns)
+    fig, axes, right = _grid(len(rows), len(columns), cell_inches)
+    counts = [int(np.unique(f).size) for f in region_ids_at(exp, layer)]
+    titles = _column_titles(exp, layer, entity, view)
+    for i, t in enumerate(rows):
+        for j, col in enumerate(columns):
+            _panel(axes[i, j], exp, col, panels[col][t], t, counts[t], colors, k, titles[col] if i == 0 else None)
+        axes[i, 0].set_ylabel(f"frame {t}\n{float(exp.timestamps[t]):.2f} s", fontsize=MIN_PT + 1)
+    _legends(fig, exp, colors, columns, vmax, cmap, view, right)
+    _titles(fig, exp, entity, columns)
+    return fig
+
+
+def _grid(n_rows: int, n_cols: int, cell_inches: float) -> tuple[Figure, np.ndarray, float]:
+    """An Agg-backed figure with an [n_rows, n_cols] array of axes at `cell_inches` pitch, room left for
+    the titles above and the legends right of the grid. Returns (figure, axes, the grid's right edge as a
+    fraction of the figure width)."""
     fig = Figure(figsize=(cell_inches * n_cols + 3.6, cell_inches * n_rows + 2.0), dpi=100)
     FigureCanvasAgg(fig)
     axes = fig.subplots(n_rows, n_cols, squeeze=False, gridspec_kw={"wspace": 0.03, "hspace": 0.06})
     right = cell_inches * n_cols / fig.get_figwidth() + 0.06
     fig.subplots_adjust(left=0.06, right=right, top=1 - 1.1 / fig.get_figheight(), bottom=0.9 / fig.get_figheight())
-    counts = [int(np.unique(f).size) for f in region_ids_at(exp, layer)]
-    titles = {
+    return fig, axes, right
+
+
+def _column_titles(exp: Explanation, layer: int | None, entity, view: AttentionView) -> dict[str, str]:
+    """{column: title over its first panel}."""
+    return {
         "input": "input frame",
         "regions": f"merged-token regions\n(after encoder layer {layer_number(exp, layer)})",
         "alignment": "entity ↔ region alignment\n(numbers: legend)",
         "attention": f"adapter attention, {view}\n" + ("(mean of all queries)" if entity is None else f"of '{entity}'"),
     }
-    for i, t in enumerate(rows):
-        for j, col in enumerate(columns):
-            ax = axes[i, j]
-            ax.imshow(panels[col][t], interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if i == 0:
-                ax.set_title(titles[col], fontsize=MIN_PT + 1)
-            if col == "regions":
-                ax.text(6, 6, f"{counts[t]} regions", fontsize=MIN_PT, color="white", va="top",
-                        bbox={"facecolor": "black", "alpha": 0.6, "pad": 1.5, "linewidth": 0})
-            if col == "alignment":
-                _markers(ax, exp, t, colors, k)
-        axes[i, 0].set_ylabel(f"frame {t}\n{float(exp.timestamps[t]):.2f} s", fontsize=MIN_PT + 1)
-    _legends(fig, exp, colors, columns, vmax, cmap, view, right)
-    _titles(fig, exp, entity, columns)
-    return fig
+
+
+def _panel(ax, exp: Explanation, col: str, image: np.ndarray, t: int, count: int, colors: ClipColors, k: int,
+           title: str | None) -> None:
+    """One panel: frame t's image [kS, kS, 3] of column `col`, with its title (first row only), the region
+    count (regions column) or the numbered markers (alignment column)."""
+    ax.imshow(image, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title is not None:
+        ax.set_title(title, fontsize=MIN_PT + 1)
+    if col == "regions":
+        ax.text(6, 6, f"{count} regions", fontsize=MIN_PT, color="white", va="top",
+                bbox={"facecolor": "black", "alpha": 0.6, "pad": 1.5, "linewidth": 0})
+    if col == "alignment":
+        _markers(ax, exp, t, colors, k)
 
 
 def _markers(ax, exp: Explanation, t: int, colors: ClipColors, k: int) -> None:

@@ -48,7 +48,8 @@ def probs_figure(exp: Explanation, k: int = 5) -> go.Figure:
     from alt.explanation import BASELINE_NAME, PLAIN_CLIP_NAME  # numpy-only module, no torch
 
     k = max(1, min(k, len(exp.class_names)))
-    panels = [("ALT", exp.probs, exp.baseline_probs, ALT_COLOR), (BASELINE_NAME, exp.baseline_probs, exp.probs, CLIP_COLOR)]
+    panels = [("ALT", exp.probs, exp.baseline_probs, ALT_COLOR),
+              (BASELINE_NAME, exp.baseline_probs, exp.probs, CLIP_COLOR)]
     if exp.plain_clip_probs is not None:
         panels.append((PLAIN_CLIP_NAME, np.asarray(exp.plain_clip_probs), exp.probs, PLAIN_COLOR))
     fig = go.Figure()
@@ -138,7 +139,8 @@ def entity_frame_matrix(exp: Explanation, by: str = "region") -> tuple[np.ndarra
     return uniq, mass.reshape(t, uniq.size).T.astype(np.float32)  # [U, T]
 
 
-def entity_frame_figure(exp: Explanation, k: int = 20, by: str = "region", colors: ClipColors | None = None) -> go.Figure:
+def entity_frame_figure(exp: Explanation, k: int = 20, by: str = "region",
+                        colors: ClipColors | None = None) -> go.Figure:
     """Heatmap entity x frame: which entities the adapter attends to, in which frames.
 
     Args:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # annotations only: importing `alt` at runtime would pull in 
 logger = logging.getLogger(__name__)
 
 RegionMode = Literal["mean", "distinct"]
+REGION_ALPHA = 0.55  # default opacity of the palette colours in 'distinct' mode
+BOUNDARY_WHITE = (255, 255, 255)  # default boundary colour
 
 
 def region_ids_at(exp: Explanation, layer: int | None = None) -> np.ndarray:
@@ -116,8 +118,8 @@ def region_maps(
     exp: Explanation,
     layer: int | None = None,
     mode: RegionMode = "mean",
-    alpha: float = 0.55,
-    boundary_color: tuple[int, int, int] | None = (255, 255, 255),
+    alpha: float = REGION_ALPHA,
+    boundary_color: tuple[int, int, int] | None = BOUNDARY_WHITE,
     scale: int = 1,
 ) -> np.ndarray:
     """Region maps of every frame.
@@ -140,8 +142,8 @@ def region_map(
     t: int,
     layer: int | None = None,
     mode: RegionMode = "mean",
-    alpha: float = 0.55,
-    boundary_color: tuple[int, int, int] | None = (255, 255, 255),
+    alpha: float = REGION_ALPHA,
+    boundary_color: tuple[int, int, int] | None = BOUNDARY_WHITE,
     scale: int = 1,
 ) -> np.ndarray:
     """Region map of frame `t` (see `region_maps`). uint8 [kS, kS, 3] RGB"""

@@ -13,7 +13,8 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
     from alt.hub.specs import DEFAULT_SPEC
 
     p.add_argument("--model", default=DEFAULT_SPEC,
-                   help=f"model spec: clip:NAME/PRETRAINED, a checkpoint folder, org/name[@rev], or tiny (default {DEFAULT_SPEC})")
+                   help=f"model spec: clip:NAME/PRETRAINED, a checkpoint folder, org/name[@rev], or tiny "
+                   f"(default {DEFAULT_SPEC})")
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
 
 
@@ -46,7 +47,8 @@ def add_explain_arguments(p: argparse.ArgumentParser) -> None:
                         "the clip re-encoded; slow) or both")
     p.add_argument("--evidence-steps", type=int, default=None,
                    help="curve steps (default 20 for fast, 12 for pixel; pixel allows up to 50)")
-    p.add_argument("--evidence-class", default=None, help="class whose probability the curves track (default: ALT's top)")
+    p.add_argument("--evidence-class", default=None,
+                   help="class whose probability the curves track (default: ALT's top)")
 
 
 def run_explain(args: argparse.Namespace) -> int:

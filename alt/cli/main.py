@@ -9,43 +9,39 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from alt.cli import corpus, evaluate, explain, push, train, world
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="alt", description="ALT Explorer: why a video-language model recognises an action")
+    parser = argparse.ArgumentParser(prog="alt",
+                                     description="ALT Explorer: why a video-language model recognises an action")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("explain", help="explain one clip; write JSON, PNG, PDF, MP4 and ZIP")
-    explain.add_explain_arguments(p)
-    p.set_defaults(func=explain.run_explain)
-
-    p = sub.add_parser("classify", help="class probabilities for one clip, as JSON on stdout")
-    explain.add_clip_arguments(p)
-    p.set_defaults(func=explain.run_classify)
-
-    p = sub.add_parser("train", help="train the adapter (few-shot or full) on a dataset folder or list file")
-    train.add_train_arguments(p)
-    p.set_defaults(func=train.run_train)
-
-    p = sub.add_parser("eval", help="top-1/top-5 with temporal views, ALT vs the CLIP baseline")
-    evaluate.add_eval_arguments(p)
-    p.set_defaults(func=evaluate.run_eval)
-
+    _command(sub, "explain", "explain one clip; write JSON, PNG, PDF, MP4 and ZIP",
+             explain.add_explain_arguments, explain.run_explain)
+    _command(sub, "classify", "class probabilities for one clip, as JSON on stdout",
+             explain.add_clip_arguments, explain.run_classify)
+    _command(sub, "train", "train the adapter (few-shot or full) on a dataset folder or list file",
+             train.add_train_arguments, train.run_train)
+    _command(sub, "eval", "top-1/top-5 with temporal views, ALT vs the CLIP baseline",
+             evaluate.add_eval_arguments, evaluate.run_eval)
     tools = sub.add_parser("corpus", help="entity corpus tools").add_subparsers(dest="corpus_command", required=True)
-    p = tools.add_parser("build", help="build an entity corpus from label lists (offline, deterministic)")
-    corpus.add_build_arguments(p)
-    p.set_defaults(func=corpus.run_build)
-
-    p = sub.add_parser("push", help="upload a checkpoint folder to the Hugging Face Hub")
-    push.add_push_arguments(p)
-    p.set_defaults(func=push.run_push)
-
+    _command(tools, "build", "build an entity corpus from label lists (offline, deterministic)",
+             corpus.add_build_arguments, corpus.run_build)
+    _command(sub, "push", "upload a checkpoint folder to the Hugging Face Hub", push.add_push_arguments, push.run_push)
     world.add_world_commands(sub)
     return parser
+
+
+def _command(sub: argparse._SubParsersAction, name: str, help: str,
+             add_arguments: Callable[[argparse.ArgumentParser], None],
+             run: Callable[[argparse.Namespace], int]) -> None:
+    """Add the sub-command `name`: its options (`add_arguments`), and `run` as what it does."""
+    p = sub.add_parser(name, help=help)
+    add_arguments(p)
+    p.set_defaults(func=run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

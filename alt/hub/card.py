@@ -51,7 +51,8 @@ def model_card(config: ALTConfig, num_entities: int, extra: dict[str, Any]) -> s
     ]
     if metrics:
         lines += ["| metric | value |", "| --- | --- |"]
-        lines += [f"| {k} | {v:.4f} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in sorted(metrics.items())]
+        lines += [f"| {k} | {v:.4f} |" if isinstance(v, float) else f"| {k} | {v} |"
+                  for k, v in sorted(metrics.items())]
     else:
         lines.append("None measured.")
     lines += [

@@ -62,7 +62,8 @@ def load_clip_weights(clip: torch.nn.Module, path: Path) -> None:
     try:
         state = load_file(str(path))
     except (SafetensorError, OSError) as exc:
-        raise ClipWeightsError(f"{path} is not a readable safetensors file ({exc}); delete it and download again") from exc
+        raise ClipWeightsError(f"{path} is not a readable safetensors file ({exc}); delete it and download "
+                               "again") from exc
     result = clip.load_state_dict(state, strict=False)
     if result.missing_keys or result.unexpected_keys:
         raise ClipWeightsError(f"{path} does not fit this architecture: missing {result.missing_keys[:3]}, "

@@ -2,8 +2,9 @@
 
 Queries are the aligned entity embeddings (one per frame and entity, alt/align.py); keys and values
 are every frame's region embeddings, plus a temporal convolution on the visual side (per patch
-position, pooled back to regions: see `region_motion`) and learned temporal positions. Each block: self-attention over the queries, cross-attention
-from the queries to all frames' regions, FFN. The video vector is
+position, pooled back to regions: see `region_motion`) and learned temporal positions. Each block:
+self-attention over the queries, cross-attention from the queries to all frames' regions, FFN. The
+video vector is
 
     Z = mean_t normalise(cls_t) + out_proj(mean_q query_q)
 
@@ -231,7 +232,8 @@ class VideoAdapter(nn.Module):
         pooled = (query_out * m).sum(1) / m.sum(1).clamp_min(1)  # [B, D]
         return self.out_proj(pooled)
 
-    def region_motion(self, region_emb: torch.Tensor, region_ids: torch.Tensor, region_size: torch.Tensor) -> torch.Tensor:
+    def region_motion(self, region_emb: torch.Tensor, region_ids: torch.Tensor,
+                      region_size: torch.Tensor) -> torch.Tensor:
         """Temporal convolution on the visual side, per patch, pooled back to each frame's regions.
 
         Regions are re-formed in every frame, so the convolution runs where time is well defined: at

@@ -68,7 +68,8 @@ class EntityAligner(nn.Module):
         # argmax as evaluation does (straight-through softmax gradient); `alt train` anneals it per step
         self.gumbel_noise = gumbel_noise
 
-    def forward(self, region_emb: torch.Tensor, entity_emb: torch.Tensor, stochastic: bool, top_k: int = 0) -> Alignment:
+    def forward(self, region_emb: torch.Tensor, entity_emb: torch.Tensor, stochastic: bool,
+                top_k: int = 0) -> Alignment:
         """Align regions to entities.
 
         Args:

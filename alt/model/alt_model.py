@@ -132,14 +132,16 @@ class ALTModel(
         for preset in list_presets():
             p = ALTConfig.preset(preset)
             if p.clip_name == name:
-                base = {k: v for k, v in p.to_dict().items() if k not in ("clip_config", "clip_pretrained", "preset_name")}
+                base = {k: v for k, v in p.to_dict().items()
+                        if k not in ("clip_config", "clip_pretrained", "preset_name")}
                 break
         config = ALTConfig.from_dict({**base, "clip_name": name, "clip_pretrained": pretrained, **overrides}).resolved()
         model = cls(config)
         if pretrained:
             from alt.hub.clip_weights import clip_weights_file, load_clip_weights
 
-            logger.info("loading CLIP %s/%s weights (safetensors, from the Hugging Face Hub once, then cached)", name, pretrained)
+            logger.info("loading CLIP %s/%s weights (safetensors, from the Hugging Face Hub once, then cached)",
+                        name, pretrained)
             load_clip_weights(model.clip, clip_weights_file(name, pretrained))
         return model
 

@@ -40,7 +40,8 @@ class ALTConfig:
     # --- video adapter ---
     adapter_layers: int = 2  # blocks of (query self-attention, cross-attention to regions, FFN)
     adapter_heads: int = 8  # heads; width is the joint dim D
-    adapter_mlp_ratio: float = 2.0  # FFN hidden width = ratio * D (2, not 4: keeps the adapter under ~5% of the encoder)
+    # FFN hidden width = ratio * D (2, not 4: keeps the adapter under ~5% of the encoder)
+    adapter_mlp_ratio: float = 2.0
     attn_logit_scale: float = 14.2857  # initial scale of the adapter's per-head cosine attention
     temporal_kernel: int = 3  # depthwise Conv1d over time at every patch position (visual side)
     max_frames: int = 64  # length of the learned temporal position table

@@ -29,8 +29,14 @@ from open_clip.transformer import ResidualAttentionBlock, VisionTransformer
 from torch import nn
 
 from alt.errors import EncoderError
-from alt.model.merge import (match_tokens, merge_cap, merge_weighted, merged_index, regions_from_source,
-                             source_from_owner)
+from alt.model.merge import (
+    match_tokens,
+    merge_cap,
+    merge_weighted,
+    merged_index,
+    regions_from_source,
+    source_from_owner,
+)
 
 
 @dataclass
@@ -159,7 +165,8 @@ def encode_frames(
     merged_any = False
     layer_ids = []
     for blk in visual.transformer.resblocks:
-        attn_out, metric = _attention(blk.attn, blk.ln_1(tokens), size if merged_any and proportional_attention else None)
+        attn_out, metric = _attention(blk.attn, blk.ln_1(tokens),
+                                      size if merged_any and proportional_attention else None)
         tokens = tokens + blk.ls_1(attn_out)
         if r > 0:
             plan = match_tokens(metric, r)

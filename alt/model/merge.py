@@ -143,7 +143,8 @@ def merged_index(plan: MergePlan, num_tokens: int) -> torch.Tensor:
 
 
 def source_from_owner(owner: torch.Tensor, num_tokens: int) -> torch.Tensor:
-    """0/1 source map, token x original token, from the owner index of every original token. [B, P] -> float32 [B, M, P]"""
+    """0/1 source map, token x original token, from the owner index of every original token.
+    [B, P] -> float32 [B, M, P]"""
     return torch.nn.functional.one_hot(owner, num_tokens).transpose(1, 2).float()
 
 

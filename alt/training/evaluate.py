@@ -72,7 +72,6 @@ def evaluate(model: "ALTModel", videos: VideoList, *, views: int = 3, num_frames
     ds = ClipDataset(videos, model.transform, num_frames, views=views)
     loader = make_loader(ds, batch_size, num_workers=num_workers, sampler=ListSampler(shard(len(videos), info)))
     skipped = SkippedVideos(len(videos), max_skipped)
-    k = min(5, a)
     # counts: [correct1, correct5, base1, base5, n] and per-class [A] correct / totals for both heads
     totals = np.zeros(5)
     per_class = np.zeros((3, a))  # rows: ALT correct, baseline correct, videos
@@ -81,35 +80,48 @@ def evaluate(model: "ALTModel", videos: VideoList, *, views: int = 3, num_frames
     try:
         for batch in tqdm(loader, desc=desc, disable=None if info.is_main else True, leave=False):
             skipped.add(batch["failed"])
-            if batch["x"] is None:
-                continue
-            x = batch["x"].to(model.device, non_blocking=True)
-            x = x if views > 1 else x[:, None]  # [B, V, T, 3, S, S]
-            b = x.shape[0]
-            with autocast(model.device, amp):
-                out = model(x.flatten(0, 1), class_emb, entity_emb, r=r, stochastic=False)
-            probs = out.logits.float().softmax(-1).view(b, views, a).mean(1)  # [B, A]
-            base = out.baseline_logits.float().softmax(-1).view(b, views, a).mean(1)  # [B, A]
-            y = batch["labels"].to(model.device)[:, None]  # [B, 1]
-            hits = [(p.topk(k, dim=-1).indices == y) for p in (probs, base)]  # [B, k] each
-            totals += [hits[0][:, 0].sum().item(), hits[0].any(-1).sum().item(),
-                       hits[1][:, 0].sum().item(), hits[1].any(-1).sum().item(), b]
-            ys = batch["labels"].numpy()
-            np.add.at(per_class[0], ys, hits[0][:, 0].cpu().numpy())
-            np.add.at(per_class[1], ys, hits[1][:, 0].cpu().numpy())
-            np.add.at(per_class[2], ys, 1)
+            if batch["x"] is not None:
+                _count_batch(model, batch, class_emb, entity_emb, views, r, amp, totals, per_class)
     finally:
         model.train(was_training)
     summed = all_reduce(list(totals) + per_class.ravel().tolist() + [len(skipped)], info)
     totals, per_class, n_skipped = np.array(summed[:5]), np.array(summed[5:-1]).reshape(3, a), int(summed[-1])
     skipped.check(n_skipped, len(videos))
+    return {**_accuracies(totals, per_class),
+            "num_videos": int(totals[4]), "skipped": n_skipped, "num_classes": a, "views": views, "frames": num_frames}
+
+
+def _count_batch(model: "ALTModel", batch: dict[str, Any], class_emb: torch.Tensor, entity_emb: torch.Tensor,
+                 views: int, r: int | None, amp: str, totals: np.ndarray, per_class: np.ndarray) -> None:
+    """Score one batch of B videos x V views and add its hits, in place, to `totals` [5] (correct1,
+    correct5, base1, base5, n) and `per_class` [3, A] (ALT correct, baseline correct, videos)."""
+    a = per_class.shape[1]
+    k = min(5, a)
+    x = batch["x"].to(model.device, non_blocking=True)
+    x = x if views > 1 else x[:, None]  # [B, V, T, 3, S, S]
+    b = x.shape[0]
+    with autocast(model.device, amp):
+        out = model(x.flatten(0, 1), class_emb, entity_emb, r=r, stochastic=False)
+    probs = out.logits.float().softmax(-1).view(b, views, a).mean(1)  # [B, A]
+    base = out.baseline_logits.float().softmax(-1).view(b, views, a).mean(1)  # [B, A]
+    y = batch["labels"].to(model.device)[:, None]  # [B, 1]
+    hits = [(p.topk(k, dim=-1).indices == y) for p in (probs, base)]  # [B, k] each
+    totals += [hits[0][:, 0].sum().item(), hits[0].any(-1).sum().item(),
+               hits[1][:, 0].sum().item(), hits[1].any(-1).sum().item(), b]
+    ys = batch["labels"].numpy()
+    np.add.at(per_class[0], ys, hits[0][:, 0].cpu().numpy())
+    np.add.at(per_class[1], ys, hits[1][:, 0].cpu().numpy())
+    np.add.at(per_class[2], ys, 1)
+
+
+def _accuracies(totals: np.ndarray, per_class: np.ndarray) -> dict[str, float]:
+    """The six METRICS (fractions) from the summed counts: totals [5], per_class [3, A]."""
     n = max(totals[4], 1)
     seen = per_class[2] > 0
     return {
         "top1": totals[0] / n, "top5": totals[1] / n, "baseline_top1": totals[2] / n, "baseline_top5": totals[3] / n,
         "mean_class_top1": float((per_class[0][seen] / per_class[2][seen]).mean()) if seen.any() else 0.0,
         "baseline_mean_class_top1": float((per_class[1][seen] / per_class[2][seen]).mean()) if seen.any() else 0.0,
-        "num_videos": int(totals[4]), "skipped": n_skipped, "num_classes": a, "views": views, "frames": num_frames,
     }
 
 

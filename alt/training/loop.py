@@ -112,7 +112,8 @@ def _after_step(run: Run, factor: float, since_log: RunningStats, epoch: int, ba
         run.log.write(rec)
         since_log.reset()
         bar.set_postfix(loss=f"{rec['loss']:.3f}", lr=f"{rec['lr']:.2e}")
-    if s.max_minutes and (elapsed >= s.max_minutes * 60 or (prog["step"] >= run.schedule.total and run.schedule.shrunk)):
+    schedule_done = prog["step"] >= run.schedule.total and run.schedule.shrunk
+    if s.max_minutes and (elapsed >= s.max_minutes * 60 or schedule_done):
         run.stop_reason = (f"time budget of {s.max_minutes:g} min reached after {prog['step']} of "
                            f"{run.schedule.planned} planned steps")
 
@@ -223,7 +224,8 @@ def run(s: TrainSettings, info: DistInfo) -> dict[str, Any]:
                                  epochs_done=prog["epoch"], stopped=stopped, lr=s.lr, jitter=bool(s.jitter),
                                  class_cosine_max=_class_cosine_max(run.class_emb))
     metrics = {**{k: v for k, v in epoch_stats.items() if k != "clips"},
-               "last_epoch_train_top1": recent["train_top1"], "last_epoch_train_baseline_top1": recent["train_baseline_top1"],
+               "last_epoch_train_top1": recent["train_top1"],
+               "last_epoch_train_baseline_top1": recent["train_baseline_top1"],
                **{f"val_{k}": v for k, v in val_metrics.items() if isinstance(v, (int, float))}}
     training = {"data": train_list.describe() | {"shots": s.shots, "seed": s.seed},
                 "validation": val_list.describe() if val_list else None, "start_model": run.spec,

@@ -27,10 +27,12 @@ logger = logging.getLogger(__name__)
 
 # setting -> value, for every setting a recipe decides (None in a recipe: keep the model's own value)
 RECIPES: dict[str, dict[str, Any]] = {
-    "default": {"epochs": None, "lr": 3e-3, "jitter": False, "gumbel_noise": 0.0, "gumbel_noise_end": 0.0,
-                "gumbel_tau": 1.0, "align_scale": 100.0, "class_scale": 100.0},
+    "default": {"epochs": None, "lr": 3e-3, "jitter": True, "gumbel_noise": 0.0, "gumbel_noise_end": 0.0,
+                "gumbel_tau": 1.0, "align_scale": 100.0, "class_scale": 100.0, "init_std": None,
+                "temporal_init": 0.1},
     "paper": {"epochs": 10, "lr": 1e-3, "jitter": True, "gumbel_noise": 1.0, "gumbel_noise_end": 1.0,
-              "gumbel_tau": None, "align_scale": None, "class_scale": None},
+              "gumbel_tau": None, "align_scale": None, "class_scale": None, "init_std": None,
+              "temporal_init": None},
 }
 
 
@@ -68,6 +70,8 @@ class TrainSettings:
     gumbel_tau: float | None = None  # Gumbel-Softmax temperature of the soft gradient
     align_scale: float | None = None  # alignment logit scale set before training
     class_scale: float | None = None  # class logit scale (CLIP's logit_scale) set before training, saved
+    init_std: float | None = None  # std of random weights put into the untrained adapter's zero layers
+    temporal_init: float | None = None  # amplitude of the sinusoid put into untrained temporal positions
     threads: int | None = None  # CPU threads per process (None: measured, torch's default or 1, see threads.py)
     templates: list[str] | None = None  # prompt templates (default: the model's); saved in the config
     num_workers: int = 4  # DataLoader decoding processes per training process
@@ -105,6 +109,8 @@ def check_settings(s: TrainSettings) -> None:
             raise InputError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(s, name)}")
     if s.num_workers < 0:
         raise InputError("--num-workers must be >= 0")
+    if any(v is not None and v < 0 for v in (s.init_std, s.temporal_init)):
+        raise InputError("--init-std and --temporal-init must be >= 0")
     for name in ("align_scale", "class_scale", "gumbel_tau"):
         if getattr(s, name) is not None and not 0 < getattr(s, name) <= 1000:
             raise InputError(f"--{name.replace('_', '-')} must be in (0, 1000], got {getattr(s, name)}")

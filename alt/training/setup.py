@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from alt.training.adapter_init import spread_init
 from alt.training.data import ClipDataset, SkippedVideos, VideoList
 from alt.training.distributed import DistInfo, epoch_order
 from alt.training.evaluate import text_embeddings
@@ -94,10 +95,12 @@ def _load(s: TrainSettings, info: DistInfo):
 
 
 def _prepare_model(model, s: TrainSettings, resumed: bool) -> None:
-    """Apply the recipe's logit scales (a fresh run only: a resumed model keeps its own) and temperature."""
+    """Apply the recipe's starting point (a fresh run only: a resumed model keeps its own): adapter
+    initialisation and logit scales; and the Gumbel temperature."""
     if s.templates:
         model.config.prompt_templates = list(s.templates)
     if not resumed:
+        spread_init(model.adapter, s.init_std, s.temporal_init)
         if s.class_scale:
             model.config.class_logit_scale = float(s.class_scale)
         if s.align_scale:
@@ -114,6 +117,7 @@ def setup_run(s: TrainSettings, info: DistInfo, train_list: VideoList, log_path:
         the Run, the training ClipDataset, and the resume state (meta, tensors) or None.
     """
     model, spec, resumed = _load(s, info)
+    torch.manual_seed(s.seed + info.rank)  # the starting weights and Gumbel noise: reproducible for a --seed
     _prepare_model(model, s, resumed is not None)
     r = check_r(model.config.r if s.r is None else s.r, model.max_r)
     groups = select_trainable(model, s.train)
@@ -122,12 +126,14 @@ def setup_run(s: TrainSettings, info: DistInfo, train_list: VideoList, log_path:
     if resumed:
         check_fingerprint(resumed[0]["fingerprint"], fp, Path(s.resume))
     class_emb, entity_emb = text_embeddings(model, train_list.class_names)  # frozen text tower: computed once
-    torch.manual_seed(s.seed + info.rank)  # Gumbel noise: reproducible runs for a given --seed
     model.train()
     net = model
     if info.enabled:
         ids = [info.device.index] if info.device.type == "cuda" else None
-        net = torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
+        # noise-free picks with a frozen image tower skip the aligner's soft sample (alt/model/align.py), so
+        # its log_scale gets no gradient on those steps: DDP must be told some parameters may go unused
+        skips = not groups["backbone"] and min(s.gumbel_noise or 0.0, s.gumbel_noise_end or 0.0) == 0
+        net = torch.nn.parallel.DistributedDataParallel(model, device_ids=ids, find_unused_parameters=skips)
     optimizer = torch.optim.AdamW(param_groups(groups, s), betas=(0.9, 0.999))
     fp16 = info.device.type == "cuda" and (s.amp == "fp16" or (s.amp == "auto" and not torch.cuda.is_bf16_supported()))
     scaler = torch.amp.GradScaler("cuda", enabled=fp16)

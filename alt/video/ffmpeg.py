@@ -79,7 +79,8 @@ def probe(path: str | Path, timeout_s: float = 20.0) -> Probe | None:
         return None
     cmd = [exe, "-hide_banner", "-nostdin", *input_options(), "-i", str(path)]
     try:  # with no output file ffmpeg exits 1 after printing the input's description
-        report = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False).stderr.decode("utf-8", "replace")
+        done = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False)
+        report = done.stderr.decode("utf-8", "replace")
     except (OSError, subprocess.TimeoutExpired) as exc:
         log.warning("ffmpeg could not probe %s: %s", Path(path).name, type(exc).__name__)
         return None

@@ -12,7 +12,8 @@ UNKNOWN = "binary data of an unknown format"
 _SIGNATURES = ((b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive or office document"),
                (b"\x7fELF", "a program"), (b"MZ", "a program"), (b"#EXTM3U", "a playlist (it only names other files)"),
                (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!", "a RAR archive"),
-               (b"ID3", "an MP3 audio file"), (b"fLaC", "a FLAC audio file"), (b"OggS", "an Ogg file without a readable video stream"))
+               (b"ID3", "an MP3 audio file"), (b"fLaC", "a FLAC audio file"),
+               (b"OggS", "an Ogg file without a readable video stream"))
 
 
 def file_kind(head: bytes) -> str:

@@ -48,6 +48,14 @@ waving a hand on grass under a blue sky"; they never state a direction of motion
 Determinism: only `numpy.random.default_rng` seeded per clip; the same (action, seed, num_frames,
 size) gives byte-identical frames, masks and captions, and `write_dataset` byte-identical files.
 Speed: about 5-15 ms of CPU per 16-frame 96 px clip.
+
+**The world model** (the `world` model spec, assets/models/alt-world/), built by `alt world` (alt/cli/world.py):
+`model` (the architecture: a small open_clip ViT at 96 px, patch 8, inside an ALTModel), `pretrain` and
+`pretrain_data` (the CLIP trained from scratch on frames and captions: open_clip's ClipLoss plus documented
+dense region-text, position and text-uniformity terms), then `alt train` for the adapter, and `release`
+(float16 copy, logs, evaluation, `card`). **Measured explanations**: `evaluate` explains held-out clips and
+scores them with `truth` (pointing, IoU, attention focus) and `curves` (deletion / insertion); `report`
+prints the tables and checks the targets.
 """
 
 from alt.world.canvas import Instance

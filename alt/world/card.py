@@ -19,7 +19,8 @@ def pretrain_card(config: ALTConfig, summary: dict[str, Any]) -> str:
         "",
         ("A small open_clip CLIP trained from scratch on ALT World frames and captions by "
         "`alt world pretrain` (alt/world/pretrain.py): open_clip's ClipLoss on the class token and the captions, "
-        "plus a dense region-text loss (every region token classified among the 26 world entities' texts)."),
+        "plus three documented extra terms: a dense region-text loss (every region token classified among the 26 "
+        "world entities' texts), a region-position read-out loss and a uniformity term on random token texts."),
         ("Its adapter is untrained: it predicts CLIP's frame-mean zero-shot answer. Train the adapter with "
         "`alt train --model <this folder>`."),
         "",
@@ -98,12 +99,17 @@ def release_card(config: ALTConfig, report: dict[str, Any], pretrain: dict[str, 
         "class token of ALT's own region-aware encoder and the frame's caption, plus a documented extra "
         "supervision, a dense region-text loss: every region token's joint-space embedding (ln_post + proj) is "
         "classified among the text embeddings of the 26 entities (\"{unit}: {description}\") against its "
-        "patches' labels (the entity under most of a patch, things weighted 3x). Frames flipped and "
+        "patches' labels (the entity under most of a patch, things weighted 3x); a region-position loss (a "
+        "linear read-out, thrown away, must recover each region's place from its embedding, so tokens keep where "
+        "they are); and a uniformity term (Wang and Isola 2020) on the text embeddings of random token sequences, "
+        "so words the captions never use still move a class name's embedding (weights in pretrain.json). Half "
+        "of the captions are cut to random spans. Frames flipped and "
         "JPEG-compressed at random (captions never name a side). Deterministic (seeded, "
         "`torch.use_deterministic_algorithms`, fixed threads)."),
         (f"   {pretrain['steps']} steps x {ps['batch_size']} frames = {pretrain['frames_seen']} frames, AdamW lr "
         f"{ps['lr']}, warm-up {ps['warmup']}, weight decay {ps['weight_decay']}, r cycled over {ps['merge_r']}, "
-        f"seed {ps['seed']}, {ps['threads']} threads."),
+        f"seed {ps['seed']}, {ps['threads']} threads; loss weights: dense {ps.get('dense_weight')}, position "
+        f"{ps.get('position_weight')}, uniformity {ps.get('uniformity_weight', 0)}."),
         ("2. **Adapter** (`alt train`, the project's normal training path; the CLIP stays frozen): "
         f"{json.dumps(start.get('settings', {}), sort_keys=True)}"),
         "3. **Release** (`alt world release`): float16 copy, logs, evaluation, this card.",
@@ -118,9 +124,10 @@ def release_card(config: ALTConfig, report: dict[str, Any], pretrain: dict[str, 
         f"{pretrain['load_avg_start'][0]:.1f} at the start, {pretrain['load_avg_end'][0]:.1f} at the end; "
         f"rendering {pretrain['data_s'] / 60:.1f} min of the wall time |"),
         f"| adapter training | {end.get('elapsed_s', float('nan')) / 60:.1f} min | | {end.get('stopped', '')} |",
-        (f"| load `world` + explain one 8-frame clip | {speed.get('load_and_explain_s', float('nan')):.3f} s | | target "
-        f"< {SPEED_TARGET_S} s; load {speed.get('load_s', float('nan')):.3f} s, explain "
-        f"{speed.get('first_explain_s', float('nan')):.3f} s (warm: {speed.get('warm_explain_s', float('nan')):.3f} s) |"),
+        (f"| load `world` + explain one 8-frame clip | {speed.get('load_and_explain_s', float('nan')):.3f} s | "
+        f"| target < {SPEED_TARGET_S} s; load {speed.get('load_s', float('nan')):.3f} s, explain "
+        f"{speed.get('first_explain_s', float('nan')):.3f} s "
+        f"(warm: {speed.get('warm_explain_s', float('nan')):.3f} s) |"),
         "",
         "## Evaluation on held-out world clips (`alt world eval`)",
         "",

@@ -5,6 +5,7 @@ Objective, per step of B frames (batch `make_batch(seed, step)`, alt/world/pretr
     loss = ClipLoss(cls_emb, caption_emb, exp(logit_scale))          # open_clip's own contrastive loss
          + dense_weight * dense region-text loss
          + position_weight * region-position read-out loss
+         + uniformity_weight * uniformity of random token texts' embeddings
 
 The image side is ALT's own region-aware encoder (`alt.model.encoder.encode_frames`, token merging with
 r drawn from `merge_r` in turn, so the tower is trained as ALT runs it at every r it offers); `cls_emb`
@@ -20,6 +21,11 @@ a linear read-out (D -> 2, trained alongside and thrown away) must recover every
 from its normalised joint-space embedding. A web-trained CLIP's tokens keep where they are; without this,
 captions and entity labels (and the flips) teach the world CLIP to forget it, and ALT's adapter, which sees
 regions only through their embeddings, could not tell "walking left" from "walking right".
+**Third:** a uniformity term (Wang and Isola 2020) spreads the text embeddings of random BPE token
+sequences over the sphere, so that words the world's captions never use ("left", "rising", "leaving")
+still move a class name's embedding, as they do in a web-trained text tower; without it "a ball rising" and
+"a ball falling" embed almost identically (cosine 0.99), which leaves the adapter's class head no margin.
+Half of the captions are also cut to random spans (alt/world/pretrain_data.py).
 
 Deterministic: a fixed torch seed, numpy-seeded batches, `torch.use_deterministic_algorithms(True)` and a
 fixed thread count give the same weights for the same settings on the same machine (float sums may differ
@@ -46,7 +52,7 @@ from open_clip.loss import ClipLoss
 from alt.model.encoder import encode_frames
 from alt.world.catalog import ENTITIES, ENTITY_SPECS, WorldError
 from alt.world.model import IMAGE_SIZE, new_world_model
-from alt.world.pretrain_data import make_batch
+from alt.world.pretrain_data import make_batch, random_token_texts
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +67,14 @@ class PretrainSettings:
     """Everything a pretraining run depends on (saved in pretrain.json and the model card)."""
 
     out: str  # output folder (the checkpoint, pretrain_log.jsonl, pretrain.json)
-    steps: int = 600  # optimizer steps
+    steps: int = 800  # optimizer steps
     batch_size: int = 64  # frames (and captions) per step
     lr: float = 2e-3  # peak AdamW learning rate (linear warm-up, then cosine to 0)
     warmup: float = 0.05  # warm-up, fraction of the steps
     weight_decay: float = 0.1  # on matrices only (not on norms, biases, embeddings' gains, logit scale)
     dense_weight: float = 1.0  # weight of the dense region-text loss
     position_weight: float = 1.0  # weight of the region-position read-out loss
+    uniformity_weight: float = 0.1  # weight of the text tower's uniformity term on random token texts
     merge_r: list[int] = field(default_factory=lambda: [0, 4, 8, 12])  # r of step s: merge_r[s % len]
     seed: int = 0  # weights and batches
     threads: int = 2  # torch CPU threads (part of what makes the run reproducible)
@@ -80,8 +87,9 @@ class PretrainSettings:
 def _check(s: PretrainSettings) -> None:
     if s.steps < 1 or s.batch_size < 2 or s.threads < 1 or s.log_every < 1:
         raise WorldError("need steps >= 1, batch_size >= 2 (contrastive pairs), threads >= 1, log_every >= 1")
-    if not s.lr > 0 or not 0 <= s.warmup < 1 or min(s.weight_decay, s.dense_weight, s.position_weight) < 0:
-        raise WorldError("need lr > 0, 0 <= warmup < 1, and weight_decay, dense_weight, position_weight >= 0")
+    if not s.lr > 0 or not 0 <= s.warmup < 1 or min(s.weight_decay, s.dense_weight, s.position_weight,
+                                                      s.uniformity_weight) < 0:
+        raise WorldError("need lr > 0, 0 <= warmup < 1, and non-negative weight decay and loss weights")
     if not s.merge_r or min(s.merge_r) < 0:
         raise WorldError(f"merge_r must list tokens merged per layer (>= 0), got {s.merge_r}")
 
@@ -146,8 +154,8 @@ def position_loss(region_emb: torch.Tensor, source: torch.Tensor, head: torch.nn
     return (err * size).sum() / size.sum()
 
 
-def _step(model, batch, entity_tokens: torch.Tensor, r: int, s: PretrainSettings, closs: ClipLoss,
-          head: torch.nn.Linear) -> dict[str, Any]:
+def _step(model, batch, entity_tokens: torch.Tensor, random_texts: torch.Tensor, r: int, s: PretrainSettings,
+          closs: ClipLoss, head: torch.nn.Linear) -> dict[str, Any]:
     """Forward and backward of one batch; returns float metrics."""
     cfg = model.config
     x = batch.pixels(cfg.image_mean, cfg.image_std)  # [B, 3, S, S]
@@ -160,9 +168,26 @@ def _step(model, batch, entity_tokens: torch.Tensor, r: int, s: PretrainSettings
                             THING_LOSS_WEIGHTS)
     pos = position_loss(tokens.region_emb, tokens.source, head)
     loss = contrastive + s.dense_weight * dense + s.position_weight * pos
+    rec = {"clip_loss": contrastive.item(), "dense_loss": dense.item(), "dense_acc": acc.item(),
+           "position_loss": pos.item(), "logit_scale": scale.item(), "r": r}
+    if s.uniformity_weight > 0:
+        random_emb = F.normalize(model.clip.encode_text(random_texts), dim=-1)  # [K, D]
+        unif = uniformity(random_emb)
+        loss = loss + s.uniformity_weight * unif
+        rec["uniformity"] = unif.item()
     loss.backward()
-    return {"loss": loss.item(), "clip_loss": contrastive.item(), "dense_loss": dense.item(),
-            "dense_acc": acc.item(), "position_loss": pos.item(), "logit_scale": scale.item(), "r": r}
+    return {"loss": loss.item(), **rec}
+
+
+def uniformity(emb: torch.Tensor, t: float = 2.0) -> torch.Tensor:
+    """Wang and Isola's uniformity: log of the mean of exp(-t * squared distance) over distinct pairs.
+
+    Args:
+        emb: L2-normalised embeddings. [K, D]
+    """
+    sq = (2 - 2 * emb @ emb.T).clamp_min(0)  # [K, K] squared distances of unit vectors
+    off = ~torch.eye(emb.shape[0], dtype=torch.bool)
+    return torch.logsumexp(-t * sq[off], dim=0) - math.log(int(off.sum()))
 
 
 def pretrain(s: PretrainSettings, progress: Callable[[int, dict], None] | None = None) -> dict[str, Any]:
@@ -212,7 +237,8 @@ def _run(s: PretrainSettings, out: Path, progress: Callable[[int, dict], None] |
         for group in opt.param_groups:
             group["lr"] = lr_at(step, s)
         opt.zero_grad(set_to_none=True)
-        rec = _step(model, batch, entity_tokens, s.merge_r[step % len(s.merge_r)], s, closs, head)
+        texts = random_token_texts(s.seed, step, s.batch_size // 2, entity_tokens.shape[1])  # [B/2, ctx]
+        rec = _step(model, batch, entity_tokens, texts, s.merge_r[step % len(s.merge_r)], s, closs, head)
         opt.step()
         with torch.no_grad():
             clip.logit_scale.clamp_(0, math.log(100))  # as open_clip's training does

@@ -3,7 +3,9 @@
 Every batch is a pure function of (seed, step): `frame_caption_pairs` renders the frames, then a
 seeded augmentation flips some horizontally (captions never name a side, so a flip keeps them true)
 and JPEG-compresses some (so the model also reads the compressed clips `alt train` decodes and the
-H.264 examples the app plays).
+H.264 examples the app plays). Half of the captions are cut to a random span of at least
+`MIN_SPAN_WORDS` words ("riding a blue bike on the road"): short texts like class names are then no
+stranger to the text tower than full captions, and the class token must carry the subject on its own.
 
 Patch labels (the dense region-text supervision): each 8 x 8 patch is labelled with one entity of
 `ENTITIES`, the one with the largest *weighted* pixel count in the patch, where things (objects and
@@ -28,6 +30,8 @@ THING_WEIGHT = 3.0
 FLIP_PROB = 0.5
 JPEG_PROB = 0.5
 JPEG_QUALITY = (70, 100)  # inclusive range drawn uniformly
+SPAN_PROB = 0.5
+MIN_SPAN_WORDS = 4
 _WEIGHTS = np.array([1.0 if ENTITY_SPECS[e].kind == "scene" else THING_WEIGHT for e in ENTITIES])  # [E]
 
 
@@ -84,6 +88,28 @@ def _augment(rgb: np.ndarray, emap: np.ndarray, rng: np.random.Generator) -> tup
     return np.ascontiguousarray(rgb), np.ascontiguousarray(emap)
 
 
+def caption_span(caption: str, rng: np.random.Generator) -> str:
+    """With probability SPAN_PROB, a random span of at least MIN_SPAN_WORDS words of `caption` (else it whole)."""
+    words = caption.split()
+    if rng.random() >= SPAN_PROB or len(words) <= MIN_SPAN_WORDS:
+        return caption
+    length = int(rng.integers(MIN_SPAN_WORDS, len(words) + 1))
+    start = int(rng.integers(0, len(words) - length + 1))
+    return " ".join(words[start:start + length]).strip(",;")
+
+
+def random_token_texts(seed: int, step: int, k: int, context: int, vocab: int = 49408) -> torch.Tensor:
+    """k token sequences of 2 to 5 random BPE tokens (between start and end of text), for the text tower's
+    uniformity term: words the world never shows must still move a text's embedding. int64 [k, context]"""
+    rng = np.random.default_rng([int(seed), int(step), 11])
+    out = torch.zeros(k, context, dtype=torch.long)
+    for i in range(k):
+        n = int(rng.integers(2, 6))
+        out[i, 0], out[i, n + 1] = vocab - 2, vocab - 1  # <start_of_text>, <end_of_text>
+        out[i, 1:n + 1] = torch.from_numpy(rng.integers(1, vocab - 2, n))
+    return out
+
+
 def batch_seed(seed: int, step: int) -> int:
     """The frame_caption_pairs seed of batch `step` of a run seeded with `seed` (< 2**31)."""
     return int(np.random.SeedSequence([int(seed), int(step)]).generate_state(1)[0] >> 1)
@@ -103,6 +129,6 @@ def make_batch(seed: int, step: int, batch_size: int, size: int = 96, patch: int
         if augment:
             rgb, emap = _augment(rgb, emap, rng)
         frames.append(rgb)
-        captions.append(wf.caption)
+        captions.append(caption_span(wf.caption, rng) if augment else wf.caption)
         labels.append(patch_labels(emap, patch))
     return WorldBatch(np.stack(frames), captions, np.stack(labels))

@@ -7,51 +7,24 @@ Screenshots go to docs/screenshots/ with ALT_UPDATE_SCREENSHOTS=1, else to test-
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.server import ROOT, start_app, stop_app
+from tests.helpers.browser import BROWSER_MARKS, TIMEOUT_MS, app_page, open_tab, shot, wait_images
+from tests.helpers.server import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-SHOTS = ROOT / ("docs/screenshots" if os.environ.get("ALT_UPDATE_SCREENSHOTS") == "1" else "test-artifacts/screenshots")
 CLASSES = "bouncing a ball, waving hand, driving car, swimming, playing guitar"
-TIMEOUT_MS = 120_000
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    proc, url, _ = start_app(tmp_path_factory.mktemp("browser-app"))
-    yield url
-    stop_app(proc)
-
-
-@pytest.fixture(scope="module")
-def page_and_errors(app_url):
-    from playwright.sync_api import sync_playwright
-
+def page_and_errors(app_url, browser):
+    """The app's page (conftest.py's app and browser), and the page and console errors it logs."""
     errors: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-        page.on("console", lambda msg: errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None)
-        page.goto(app_url)
-        page.wait_for_selector("#alt-run")
+    with app_page(browser, app_url, errors, console_errors=True, accept_downloads=True) as page:
         yield page, errors
-        context.close()
-        browser.close()
 
 
 def example_avi(path: Path, seconds: float = 3.0) -> Path:
@@ -74,59 +47,10 @@ def example_avi(path: Path, seconds: float = 3.0) -> Path:
     return path
 
 
-def shot(page, name: str, selector: str | None = None) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    (page.locator(selector).screenshot(path=str(path)) if selector else page.screenshot(path=str(path), full_page=True))
-    return path
-
-
-def wait_images(page, selector: str, n: int = 1) -> None:
-    """Wait until at least `n` <img> inside `selector` are fully loaded and not empty."""
-    page.wait_for_function(
-        "([sel, n]) => [...document.querySelectorAll(sel + ' img')].filter(e => e.complete && e.naturalWidth > 0)"
-        ".length >= n", arg=[selector, n])
-
-
-def open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
-
-
 def test_upload_avi_run_every_tab_slider_and_json_download(page_and_errors, tmp_path):
     page, errors = page_and_errors
-    avi = example_avi(tmp_path / "ball.avi")
-
-    # Upload an AVI (Chromium cannot play MJPEG/AVI): the player gets an H.264 copy, no error toast.
-    page.locator("#alt-video input[type=file]").set_input_files(str(avi))
-    page.wait_for_function(
-        "() => { const v = document.querySelector('#alt-video video');"
-        " return v && v.src.includes('display-') && v.readyState >= 1 && !v.error; }", timeout=TIMEOUT_MS)
-    assert page.locator(".toast-body.error, [data-testid='toast-body']").count() == 0
-
-    page.locator("#alt-classes textarea").fill(CLASSES)
-    page.locator("#alt-run").click()
-    names = [c.strip() for c in CLASSES.split(",")]
-    page.wait_for_function(  # the summary names the clip once the result is in (progress text comes first)
-        "() => document.querySelector('#alt-summary')?.innerText.includes('ball.avi')", timeout=TIMEOUT_MS)
-    for label in ("#alt-probs", "#alt-baseline-probs"):  # each shows its top three classes
-        assert sum(n in page.locator(label).inner_text() for n in names) == 3
-    wait_images(page, "#alt-regions")
-    shot(page, "01-predictions-regions")
-
-    open_tab(page, "Alignment")
-    wait_images(page, "#alt-annotated")
-    wait_images(page, "#alt-gallery", 8)
-    page.wait_for_selector("#alt-align-plot .js-plotly-plot", state="attached")
-    shot(page, "02-alignment")
-    # Highlight one entity: every frame's overlay re-renders.
-    before = page.eval_on_selector_all("#alt-gallery img", "els => els.map(e => e.src).join()")
-    page.locator("#alt-entity input").click()
-    page.get_by_role("option").nth(1).click()
-    page.wait_for_function(
-        "(b) => { const s = [...document.querySelectorAll('#alt-gallery img')].map(e => e.src).join();"
-        " return s && s !== b; }", arg=before)
-    wait_images(page, "#alt-gallery", 8)
-    shot(page, "03-alignment-entity")
+    upload_avi_and_explain(page, example_avi(tmp_path / "ball.avi"))
+    check_alignment_tab_and_entity_highlight(page)
 
     open_tab(page, "Attention")
     wait_images(page, "#alt-attention")
@@ -137,7 +61,52 @@ def test_upload_avi_run_every_tab_slider_and_json_download(page_and_errors, tmp_
     page.wait_for_selector("#alt-entity-plot .js-plotly-plot, #alt-entity-plot .plotly", state="attached")
     shot(page, "05-timeline")
 
-    # Move the frame slider: views re-render from session state (no model call).
+    check_frame_slider_follows_and_moves_the_player(page)
+    check_json_download(page, tmp_path)
+    assert not errors, "\n".join(errors)
+
+
+def upload_avi_and_explain(page, avi: Path) -> None:
+    """Upload an AVI (Chromium cannot play MJPEG/AVI): the player gets an H.264 copy, no error toast; then
+    Explain shows the top three classes of ALT and of the baseline, and the region maps."""
+    page.locator("#alt-video input[type=file]").set_input_files(str(avi))
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#alt-video video');"
+        " return v && v.src.includes('display-') && v.readyState >= 1 && !v.error; }", timeout=TIMEOUT_MS)
+    assert page.locator(".toast-body.error, [data-testid='toast-body']").count() == 0
+
+    page.locator("#alt-classes textarea").fill(CLASSES)
+    page.locator("#alt-run").click()
+    names = [c.strip() for c in CLASSES.split(",")]
+    page.wait_for_function(  # the summary names the clip once the result is in (progress text comes first)
+        f"() => document.querySelector('#alt-summary')?.innerText.includes('{avi.name}')", timeout=TIMEOUT_MS)
+    for label in ("#alt-probs", "#alt-baseline-probs"):  # each shows its top three classes
+        assert sum(n in page.locator(label).inner_text() for n in names) == 3
+    wait_images(page, "#alt-regions")
+    shot(page, "01-predictions-regions")
+
+
+def check_alignment_tab_and_entity_highlight(page) -> None:
+    """The Alignment tab's picture, gallery of 8 frames and plot; highlighting one entity re-renders every
+    frame's overlay."""
+    open_tab(page, "Alignment")
+    wait_images(page, "#alt-annotated")
+    wait_images(page, "#alt-gallery", 8)
+    page.wait_for_selector("#alt-align-plot .js-plotly-plot", state="attached")
+    shot(page, "02-alignment")
+    before = page.eval_on_selector_all("#alt-gallery img", "els => els.map(e => e.src).join()")
+    page.locator("#alt-entity input").click()
+    page.get_by_role("option").nth(1).click()
+    page.wait_for_function(
+        "(b) => { const s = [...document.querySelectorAll('#alt-gallery img')].map(e => e.src).join();"
+        " return s && s !== b; }", arg=before)
+    wait_images(page, "#alt-gallery", 8)
+    shot(page, "03-alignment-entity")
+
+
+def check_frame_slider_follows_and_moves_the_player(page) -> None:
+    """Moving the frame slider re-renders the views from session state (no model call) and seeks the
+    player; pausing the player, and a timer while it plays, move the slider to the player's frame."""
     open_tab(page, "Regions")
     src0 = page.locator("#alt-regions img").first.get_attribute("src")
     number = page.locator("#alt-frame input[type=number]")
@@ -151,16 +120,22 @@ def test_upload_avi_run_every_tab_slider_and_json_download(page_and_errors, tmp_
     page.wait_for_function("() => document.querySelector('#alt-video video').currentTime > 1.5")
     # ... and pausing the player moves the slider to the frame at the player's time.
     page.evaluate("""async () => { const v = document.querySelector('#alt-video video');
-        v.muted = true; v.currentTime = 0.6; await v.play(); await new Promise(r => setTimeout(r, 300)); v.pause(); }""")
+        v.muted = true; v.currentTime = 0.6; await v.play();
+        await new Promise(r => setTimeout(r, 300)); v.pause(); }""")
     page.wait_for_function("() => document.querySelector('#alt-frame input[type=number]').value !== '5'")
     assert int(number.input_value()) in (1, 2, 3)
     # ... and while it plays, a timer keeps the slider in step (half speed: 6 s of playback).
     page.evaluate("""async () => { const v = document.querySelector('#alt-video video');
         v.muted = true; v.playbackRate = 0.5; v.currentTime = 0; await v.play(); }""")
     page.wait_for_function("""() => { const v = document.querySelector('#alt-video video');
-        return !v.paused && !v.ended && Number(document.querySelector('#alt-frame input[type=number]').value) >= 4; }""")
+        return !v.paused && !v.ended &&
+            Number(document.querySelector('#alt-frame input[type=number]').value) >= 4; }""")
     page.evaluate("() => document.querySelector('#alt-video video').pause()")
 
+
+def check_json_download(page, tmp_path: Path) -> None:
+    """The Downloads tab exports JSON, PNG, PDF, MP4 and ZIP; the JSON downloaded holds the run's classes
+    and 8 frames of the tiny model."""
     open_tab(page, "Downloads")
     page.locator("#alt-export").click()
     link = page.locator('#alt-files a[download="alt-explanation.json"]')
@@ -175,8 +150,6 @@ def test_upload_avi_run_every_tab_slider_and_json_download(page_and_errors, tmp_
     assert len(data["timestamps"]) == 8 and data["model_name"] == "tiny"
     for ext in ("png", "pdf", "mp4", "zip"):
         assert page.locator(f'#alt-files a[download="alt-explanation.{ext}"]').count() == 1, ext
-
-    assert not errors, "\n".join(errors)
 
 
 def test_bad_input_shows_a_clear_error_in_the_page(page_and_errors):

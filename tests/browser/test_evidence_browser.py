@@ -7,14 +7,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tests.browser.test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, open_tab, shot, wait_images
-from tests.helpers.server import ROOT, start_app, stop_app
+from tests.helpers.browser import BROWSER_MARKS, EXAMPLES, app_page, open_tab, running_app, shot, wait_images
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 CLASSES = "bouncing a ball, waving hand, driving car, swimming"
 
 
@@ -33,30 +28,20 @@ def nonzero_adapter_model(folder):
 
 
 @pytest.fixture(scope="module")
-def page_and_errors(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
+def page_and_errors(tmp_path_factory, browser):
+    """A page of the app with the nonzero-adapter model (its own app, not conftest.py's), and its page errors."""
     tmp = tmp_path_factory.mktemp("evidence-app")
-    proc, url, _ = start_app(tmp, model=str(nonzero_adapter_model(tmp / "model")))
     errors: list[str] = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            page.set_default_timeout(TIMEOUT_MS)
-            page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-            page.goto(url)
-            page.wait_for_selector("#alt-run")
-            yield page, errors
-            browser.close()
-    finally:
-        stop_app(proc)
+    with (running_app(tmp, model=str(nonzero_adapter_model(tmp / "model"))) as url,
+          app_page(browser, url, errors, height=1100) as page):
+        yield page, errors
 
 
 def test_evidence_tab_entity_and_region_counterfactuals(page_and_errors):
     page, errors = page_and_errors
-    page.locator("#alt-video input[type=file]").set_input_files(str(ROOT / "assets" / "examples" / "bouncing_ball.mp4"))
-    page.wait_for_function("() => { const v = document.querySelector('#alt-video video'); return v && v.readyState >= 1; }")
+    page.locator("#alt-video input[type=file]").set_input_files(str(EXAMPLES / "bouncing_ball.mp4"))
+    page.wait_for_function("() => { const v = document.querySelector('#alt-video video');"
+                           " return v && v.readyState >= 1; }")
     page.locator("#alt-classes textarea").fill(CLASSES)
     page.locator("#alt-run").click()
     page.wait_for_function("() => document.querySelector('#alt-probs')?.innerText.includes('swimming')")
@@ -77,6 +62,14 @@ def test_evidence_tab_entity_and_region_counterfactuals(page_and_errors):
     assert "before" in result and "after" in result and "swimming" in result
     shot(page, "evidence-entity-counterfactual", "#alt-ev-result")
     shot(page, "evidence-tab")
+
+    # Restore, then click a row of the entity table: that entity is removed.
+    page.locator("#alt-ev-restore").click()
+    page.wait_for_function("() => document.querySelector('#alt-ev-result')?.innerText.includes('Nothing removed')")
+    cell = page.locator("#alt-ev-table [data-testid=cell-1-0]")
+    name = cell.inner_text().strip()
+    cell.click()
+    page.wait_for_function("(n) => document.querySelector('#alt-ev-result')?.innerText.includes(`'${n}'`)", arg=name)
 
     # Restore, then click a region of the frame: the region counterfactual appears.
     page.locator("#alt-ev-restore").click()

@@ -15,61 +15,33 @@ import json
 import numpy as np
 import pytest
 
-from tests.browser.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, TIMEOUT_MS, open_tab, shot, wait_images
-from tests.helpers.server import ROOT, start_app, stop_app
+from tests.helpers.browser import BROWSER_MARKS, EXAMPLES, SHOTS, app_page, open_tab, shot, wait_images
 
 CLASSES = "bouncing a ball, waving hand, driving car, swimming, playing guitar"
 VIEWPORTS = {"1400x1000": (1400, 1000, 8), "1280x720": (1280, 720, 16)}  # width, height, frames sampled
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium)"),
-]
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    proc, url, _ = start_app(tmp_path_factory.mktemp("pictures-app"))
-    yield url
-    stop_app(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(params=list(VIEWPORTS), scope="module")
 def explained(request, app_url, browser):
     """A page at one viewport size, after Explain on the bouncing-ball example, and the frames sampled."""
     width, height, frames = VIEWPORTS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.goto(app_url)
-    page.wait_for_selector("#alt-run")
-    page.locator("#alt-video input[type=file]").set_input_files(str(ROOT / "assets" / "examples" / "bouncing_ball.mp4"))
-    page.wait_for_function("() => (document.querySelector('#alt-video video') || {}).readyState >= 1")
-    page.locator("#alt-classes textarea").fill(CLASSES)
-    page.get_by_role("button", name="Settings").click()
-    number = page.locator("#alt-frames input[type=number]")
-    number.fill(str(frames))
-    number.press("Enter")
-    page.get_by_role("button", name="Settings").click()  # closed again: the page is as a user leaves it
-    page.evaluate("() => window.scrollTo(0, 0)")
-    page.locator("#alt-run").click()
-    page.wait_for_function("() => document.querySelector('#alt-summary')?.innerText.includes('bouncing_ball.mp4')")
-    wait_images(page, "#alt-regions")
-    yield page, request.param, frames, errors
-    context.close()
+    with app_page(browser, app_url, errors, width, height) as page:
+        page.locator("#alt-video input[type=file]").set_input_files(str(EXAMPLES / "bouncing_ball.mp4"))
+        page.wait_for_function("() => (document.querySelector('#alt-video video') || {}).readyState >= 1")
+        page.locator("#alt-classes textarea").fill(CLASSES)
+        page.get_by_role("button", name="Settings").click()
+        number = page.locator("#alt-frames input[type=number]")
+        number.fill(str(frames))
+        number.press("Enter")
+        page.get_by_role("button", name="Settings").click()  # closed again: the page is as a user leaves it
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.locator("#alt-run").click()
+        page.wait_for_function("() => document.querySelector('#alt-summary')?.innerText.includes('bouncing_ball.mp4')")
+        wait_images(page, "#alt-regions")
+        yield page, request.param, frames, errors
 
 
 def inside_viewport(page, selector: str) -> bool:
@@ -90,7 +62,8 @@ def test_player_predictions_and_picture_fit_one_screen(explained):
     # the upload and webcam icons under the player are not clipped by the player's box
     clipped = page.evaluate("""() => { const box = document.querySelector('#alt-video').getBoundingClientRect();
         return [...document.querySelectorAll('#alt-video [data-testid=source-select] button')].filter(b => {
-            const r = b.getBoundingClientRect(); const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+            const r = b.getBoundingClientRect();
+            const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
             return r.bottom > box.bottom || r.top < box.top || !(hit && b.contains(hit)); }).length; }""")
     assert clipped == 0
     assert "CLIP frame-mean (same merged tokens)" in page.locator("#alt-baseline-probs").inner_text()
@@ -133,8 +106,8 @@ def test_alignment_labels_never_overlap_and_every_legend_entity_can_be_picked(ex
         entity_name = row["text"].rsplit(" ", 1)[0]
         page.locator("#alt-entity input").click()
         page.get_by_role("option", name=f"· {entity_name}:").first.click()
-        page.wait_for_function("(e) => JSON.parse(document.querySelector('#alt-align-info textarea').value).entity === e",
-                               arg=row["entity"])
+        page.wait_for_function("(e) => JSON.parse(document.querySelector('#alt-align-info textarea').value)"
+                               ".entity === e", arg=row["entity"])
     shot(page, f"12-alignment-entity-{name}", "#alt-annotated")
 
 
@@ -161,7 +134,8 @@ def test_captions_say_what_each_picture_is(explained):
     number = page.locator("#alt-layer input[type=number]")
     number.fill("1")
     number.press("Enter")
-    page.wait_for_function("() => document.querySelector('#alt-region-caption').innerText.includes('after encoder layer 1 of 4')")
+    page.wait_for_function("() => document.querySelector('#alt-region-caption').innerText"
+                           ".includes('after encoder layer 1 of 4')")
     open_tab(page, "Attention")
     wait_images(page, "#alt-attention")
     text = page.locator("#alt-att-caption").inner_text()
@@ -182,8 +156,8 @@ def test_a_new_clip_clears_the_previous_results_and_plain_clip_can_be_added(expl
     assert "plain CLIP" in page.locator("#alt-summary").inner_text()
     page.locator("#alt-video button[aria-label=Clear]").click()  # the user removes the clip ...
     page.wait_for_function("() => document.querySelector('#alt-summary')?.innerText.includes('were cleared')")
-    page.locator("#alt-video input[type=file]").set_input_files(str(ROOT / "assets" / "examples" / "waving.mp4"))
-    page.wait_for_function("() => (document.querySelector('#alt-video video') || {}).readyState >= 1")  # ... and loads another
+    page.locator("#alt-video input[type=file]").set_input_files(str(EXAMPLES / "waving.mp4"))  # ... and loads another
+    page.wait_for_function("() => (document.querySelector('#alt-video video') || {}).readyState >= 1")
     assert "%" not in page.locator("#alt-probs").inner_text()
     page.locator("#alt-classes textarea").fill("wave, wave")
     page.locator("#alt-run").click()

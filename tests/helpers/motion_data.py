@@ -29,7 +29,9 @@ DIRECTIONS = {"right": (1, 0), "left": (-1, 0), "down": (0, 1), "up": (0, -1)}
 # appearing task: class -> (object shown at the start, object shown at the end, one switch or two)
 APPEARING = {"appearing": (False, True), "disappearing": (True, False),
              "briefly_appearing": (False, False), "briefly_disappearing": (True, True)}
-TASKS = {"direction": tuple(DIRECTIONS), "appearing": tuple(APPEARING)}
+# there-and-back task: class -> the direction of the first half (the second half goes back)
+RETURNS = {"right_then_left": "right", "left_then_right": "left", "down_then_up": "down", "up_then_down": "up"}
+TASKS = {"direction": tuple(DIRECTIONS), "appearing": tuple(APPEARING), "return": tuple(RETURNS)}
 TEXTURES = ("flat", "noise", "stripes", "checker")
 
 
@@ -46,6 +48,9 @@ class MotionSpec:
             in the appearing task a slow drift of up to `high` / 4 of the span.
         shape: "square" or "disc".
         texture: background, one of TEXTURES.
+        reveal: how the object appears and disappears (appearing task): "pop" (from one frame to the
+            next), "grow" (its size ramps from nothing, around its centre) or "fade" (its opacity ramps).
+        ramp: length of a grow or fade ramp, as a fraction of the clip.
         ext: video file extension (.avi: MJPG, .mp4: mp4v).
     """
 
@@ -56,6 +61,8 @@ class MotionSpec:
     speed: tuple[float, float] = (0.7, 1.0)
     shape: str = "square"
     texture: str = "flat"
+    reveal: str = "pop"
+    ramp: float = 0.25
     ext: str = ".mp4"
 
     @property
@@ -84,33 +91,65 @@ def background(rng: np.random.Generator, size: int, texture: str = "flat") -> np
     return (a + mix[..., None] * (b - a)).astype(np.uint8)
 
 
-def _draw(frame: np.ndarray, x: int, y: int, side: int, colour: np.ndarray, shape: str) -> None:
-    """Draw the object with its top-left corner at (x, y), in place."""
+def _draw(frame: np.ndarray, x: int, y: int, side: int, colour: np.ndarray, shape: str, alpha: float = 1.0) -> None:
+    """Draw the object with its top-left corner at (x, y), in place, with opacity `alpha`."""
+    if side < 1 or alpha <= 0:
+        return
+    layer = frame.copy()
     if shape == "disc":
         r = side / 2
-        cv2.circle(frame, (round(x + r), round(y + r)), round(r), tuple(int(c) for c in colour), -1,
+        cv2.circle(layer, (round(x + r), round(y + r)), max(1, round(r)), tuple(int(c) for c in colour), -1,
                    lineType=cv2.LINE_AA)
     else:
-        frame[y:y + side, x:x + side] = colour.astype(np.uint8)
+        layer[y:y + side, x:x + side] = colour.astype(np.uint8)
+    frame[:] = layer if alpha >= 1 else (alpha * layer + (1 - alpha) * frame).round().astype(np.uint8)
 
 
 def direction_frames(direction: str, rng: np.random.Generator, spec: MotionSpec) -> np.ndarray:
     """One clip of the object crossing in `direction`. uint8 RGB [T, S, S, 3]"""
     dx, dy = DIRECTIONS[direction]
-    size, t = spec.size, spec.num_frames
-    side = max(2, round(spec.obj_frac * size))
-    span = size - side
-    travel = rng.uniform(*spec.speed) * span  # pixels covered over the clip
-    start = rng.uniform(0, span - travel)
-    pos = start + np.linspace(0.0, travel, t)  # [T] along the motion axis, increasing
+    side, span, travel, start = _stretch(rng, spec)
+    pos = start + np.linspace(0.0, travel, spec.num_frames)  # [T] along the motion axis, increasing
     if dx < 0 or dy < 0:
         pos = pos[::-1]
+    return _moving_object(pos, bool(dx), side, span, rng, spec)
+
+
+def return_frames(kind: str, rng: np.random.Generator, spec: MotionSpec) -> np.ndarray:
+    """One clip of the object going one way and coming back (`kind`, a key of RETURNS). uint8 [T, S, S, 3]
+
+    Both halves cover the same stretch, so every class visits the same positions moving both ways;
+    only the order of the two motions tells "right then left" from "left then right".
+    """
+    dx, dy = DIRECTIONS[RETURNS[kind]]
+    side, span, travel, start = _stretch(rng, spec)
+    turn = rng.uniform(0.4, 0.6)  # where in the clip it turns back
+    phase = np.linspace(0.0, 1.0, spec.num_frames)
+    out = np.where(phase < turn, phase / turn, (1 - phase) / (1 - turn))  # [T] 0 -> 1 -> 0
+    pos = start + out * travel if dx > 0 or dy > 0 else start + (1 - out) * travel
+    return _moving_object(pos, bool(dx), side, span, rng, spec)
+
+
+def _stretch(rng: np.random.Generator, spec: MotionSpec) -> tuple[int, int, float, float]:
+    """The object's side, the span its corner can move in, and a random stretch of that span: (side, span,
+    travel, start), pixels; travel is `spec.speed` x span."""
+    side = max(2, round(spec.obj_frac * spec.size))
+    span = spec.size - side
+    travel = rng.uniform(*spec.speed) * span  # pixels covered over the clip
+    start = rng.uniform(0, span - travel)
+    return side, span, travel, start
+
+
+def _moving_object(pos: np.ndarray, horizontal: bool, side: int, span: int, rng: np.random.Generator,
+                   spec: MotionSpec) -> np.ndarray:
+    """The object at position pos[i] along the motion axis in frame i, at a random place across it, in a
+    random colour, over a random background. pos [T] pixels -> uint8 RGB [T, S, S, 3]"""
     across = int(rng.integers(0, span + 1))
-    bg = background(rng, size, spec.texture)
+    bg = background(rng, spec.size, spec.texture)
     colour = rng.integers(150, 256, 3)
-    frames = np.repeat(bg[None], t, axis=0)  # [T, S, S, 3]
+    frames = np.repeat(bg[None], len(pos), axis=0)  # [T, S, S, 3]
     for i, p in enumerate(np.round(pos).astype(int)):
-        x, y = (p, across) if dx else (across, p)
+        x, y = (p, across) if horizontal else (across, p)
         _draw(frames[i], x, y, side, colour, spec.shape)
     return frames
 
@@ -120,7 +159,8 @@ def appearing_frames(kind: str, rng: np.random.Generator, spec: MotionSpec) -> n
 
     The object is shown in a fraction U(0.35, 0.65) of the frames in every class: one contiguous run at
     the end (appearing) or start (disappearing), in the middle (briefly appearing), or split between
-    start and end (briefly disappearing).
+    start and end (briefly disappearing). With `spec.reveal` "grow" or "fade", the on/off switches
+    become ramps (a box filter over time, symmetric, so time-reversed classes keep mirrored clips).
     """
     first, last = APPEARING[kind]
     size, t = spec.size, spec.num_frames
@@ -141,9 +181,25 @@ def appearing_frames(kind: str, rng: np.random.Generator, spec: MotionSpec) -> n
     bg = background(rng, size, spec.texture)
     colour = rng.integers(150, 256, 3)
     frames = np.repeat(bg[None], t, axis=0)  # [T, S, S, 3]
-    for i in np.flatnonzero(on):
-        _draw(frames[i], xs[i], ys[i], side, colour, spec.shape)
+    vis = _visibility(on, spec)  # [T] in [0, 1]
+    for i in np.flatnonzero(vis > 0):
+        if spec.reveal == "grow":  # grows from (shrinks to) its centre
+            s = max(1, round(side * vis[i]))
+            _draw(frames[i], xs[i] + (side - s) // 2, ys[i] + (side - s) // 2, s, colour, spec.shape)
+        else:
+            _draw(frames[i], xs[i], ys[i], side, colour, spec.shape, alpha=vis[i] if spec.reveal == "fade" else 1.0)
     return frames
+
+
+def _visibility(on: np.ndarray, spec: MotionSpec) -> np.ndarray:
+    """Per-frame visibility in [0, 1]: the on/off mask [T], smoothed into ramps unless `reveal` is "pop"."""
+    if spec.reveal not in ("pop", "grow", "fade"):
+        raise ValueError(f"unknown reveal {spec.reveal!r}; use pop, grow or fade")
+    width = round(spec.ramp * len(on))
+    if spec.reveal == "pop" or width < 2:
+        return on.astype(float)
+    padded = np.pad(on.astype(float), width, mode="edge")
+    return np.convolve(padded, np.ones(width) / width, mode="same")[width:-width]
 
 
 def motion_frames(direction: str, rng: np.random.Generator, num_frames: int = 16, size: int = 64,
@@ -183,6 +239,8 @@ def clip_frames(cls: str, rng: np.random.Generator, spec: MotionSpec) -> np.ndar
         return direction_frames(cls, rng, spec)
     if spec.task == "appearing":
         return appearing_frames(cls, rng, spec)
+    if spec.task == "return":
+        return return_frames(cls, rng, spec)
     raise ValueError(f"unknown task {spec.task!r}; use one of {tuple(TASKS)}")
 
 

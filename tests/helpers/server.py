@@ -18,7 +18,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(tmp: Path, *extra: str, model: str = "tiny", timeout_s: float = 240.0) -> tuple[subprocess.Popen, str, Path]:
+def start_app(tmp: Path, *extra: str, model: str = "tiny",
+              timeout_s: float = 240.0) -> tuple[subprocess.Popen, str, Path]:
     """Start `python app.py --model MODEL` on a free port; wait until it answers. Returns (proc, url, log)."""
     import httpx
 

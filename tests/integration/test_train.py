@@ -19,29 +19,8 @@ from alt.model.alt_model import ALTModel
 from alt.training.loop import lr_factor
 from alt.training.settings import parse_train_mode, select_trainable
 from alt.validate import InputError
+from tests.helpers.evidence_motion import motion_start_model, train_motion_model
 from tests.helpers.motion_data import make_motion_dataset
-
-MOTION_WORDS = ["head", "hand", "foot", "ball", "box", "square", "road", "wall", "floor", "sky", "water", "grass",
-                "jump", "run", "slide", "fall"]
-
-
-def motion_model(folder: Path) -> Path:
-    """The tiny preset with a 16-word corpus and the bare '{}' prompt, saved as a model folder.
-
-    The tiny random text tower maps prompts that share a template to nearly the same vector (cosine
-    0.94-0.99 for 'a video of a person moving left/right/...'), which leaves the classifier almost no
-    room; the bare names are further apart (cosine 0.47-0.86).
-    """
-    from alt.corpus.entities import EntityCorpus
-    from alt.hub.specs import tiny_model
-
-    model = tiny_model()
-    model._corpus = EntityCorpus.from_entities(
-        [{"unit": w, "kind": "object", "description": f"a {w}", "source": "test", "actions": []} for w in MOTION_WORDS],
-        name="motion-test")
-    model.config.prompt_templates = ["{}"]
-    model.save_pretrained(folder)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +28,7 @@ def small_data(tmp_path_factory):
     root = tmp_path_factory.mktemp("train-data")
     make_motion_dataset(root / "train", per_class=3, seed=0, num_frames=12)
     make_motion_dataset(root / "val", per_class=1, seed=1, num_frames=12)
-    motion_model(root / "model")
+    motion_start_model(root / "model")
     return root
 
 
@@ -133,7 +112,8 @@ def test_a_run_that_learns_nothing_says_so_and_logs_alignment_agreement(small_da
     capsys.readouterr()
     lines = [json.loads(line) for line in (tmp_path / "paper" / "metrics.jsonl").read_text().splitlines()]
     settings = lines[0]["settings"]
-    assert (settings["gumbel_noise"], settings["lr"], settings["jitter"], settings["class_scale"]) == (1.0, 1e-3, True, None)
+    paper = (settings["gumbel_noise"], settings["lr"], settings["jitter"], settings["class_scale"])
+    assert paper == (1.0, 1e-3, True, None)
     agree = [line["align_agree"] for line in lines if line["event"] == "step"]
     assert len(agree) == 3 and all(0.0 <= a < 1.0 for a in agree)  # Gumbel noise 1: picks often differ from the argmax
 
@@ -158,15 +138,10 @@ def test_adapter_learns_motion_direction_the_frame_mean_cannot(tmp_path, capsys)
     The signal comes from the adapter's temporal convolution over every patch position (pooled back to
     regions); with a convolution over per-frame CLS vectors only, the same run reached ~55%.
     """
-    make_motion_dataset(tmp_path / "train", per_class=40, seed=1)
-    make_motion_dataset(tmp_path / "test", per_class=16, seed=2)
-    model_dir = motion_model(tmp_path / "start")
     start = time.monotonic()
-    assert main(["train", "--data", str(tmp_path / "train"), "--model", str(model_dir), "--out", str(tmp_path / "run"),
-                 "--train", "adapter", "--epochs", "12", "--lr", "3e-3", "--no-jitter",
-                 "--batch-size", "8", "--r", "4", "--num-workers", "0", "--max-minutes", "2", "--seed", "0"]) == 0
+    run = train_motion_model(tmp_path, test_per_class=16, max_minutes=5)  # 40 train clips per class, 12 epochs; ~25 s idle
     capsys.readouterr()
-    assert main(["eval", "--data", str(tmp_path / "test"), "--model", str(tmp_path / "run"), "--views", "1",
+    assert main(["eval", "--data", str(tmp_path / "test"), "--model", str(run), "--views", "1",
                  "--r", "4", "--num-workers", "0", "--out", str(tmp_path / "eval.json")]) == 0
     res = json.loads((tmp_path / "eval.json").read_text())
     with capsys.disabled():

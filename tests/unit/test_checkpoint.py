@@ -84,7 +84,8 @@ def test_truncated_weights_are_a_clear_error(saved, tmp_path):
         ALTModel.from_pretrained(bad)
 
 
-@pytest.mark.parametrize("change, match", [("drop", "missing keys"), ("add", "unexpected keys"), ("shape", "wrong shape")])
+@pytest.mark.parametrize("change, match",
+                         [("drop", "missing keys"), ("add", "unexpected keys"), ("shape", "wrong shape")])
 def test_mismatched_keys_are_a_clear_error(saved, tmp_path, change, match):
     bad = tmp_path / "bad"
     shutil.copytree(saved, bad)

@@ -103,4 +103,5 @@ def test_tiny_mp4_is_448_px_tall_and_numbers_frames_like_the_json(tiny, frames, 
     diff = np.abs(video[:, None] - small[None]).mean(axis=(2, 3, 4))  # [N, T]
     assert list(diff.argmin(axis=1)) == [i // repeats for i in range(info.frames)]  # video frame i = JSON frame i
     for t in data["frame_index"]:
-        assert frame_header(exp, t).startswith(f"frame {t} ") and f"{data['timestamps'][t]:.2f} s" in frame_header(exp, t)
+        header = frame_header(exp, t)
+        assert header.startswith(f"frame {t} ") and f"{data['timestamps'][t]:.2f} s" in header

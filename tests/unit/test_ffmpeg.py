@@ -87,8 +87,9 @@ def test_display_conversion_in_a_process_whose_path_has_no_ffmpeg(no_system_ffmp
     src = make_clip(tmp_path / "clip.avi", num_frames=8, codec="MJPG")
     code = ("import sys; from ui import media; c = media.to_browser_playable(sys.argv[1]); "
             "print(c); assert c is not None and media.probe_codec(c) == 'h264'")
+    env = {**os.environ, "PATH": no_system_ffmpeg, "TMPDIR": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code, str(src)], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120, check=False, env={**os.environ, "PATH": no_system_ffmpeg, "TMPDIR": str(tmp_path)})
+                         timeout=120, check=False, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     assert Path(out.stdout.strip()).is_relative_to(tmp_path / "alt-explorer")
 

@@ -86,7 +86,8 @@ def test_class_head_is_float32_under_autocast_with_a_trained_adapter_term(device
     for a, b in zip(low, full):
         assert a.dtype == torch.float32
         assert torch.allclose(a, b, atol=1e-5, rtol=0)
-        assert torch.equal(a.argsort(dim=-1, descending=True, stable=True), b.argsort(dim=-1, descending=True, stable=True))
+        assert torch.equal(a.argsort(dim=-1, descending=True, stable=True),
+                           b.argsort(dim=-1, descending=True, stable=True))
 
 
 @pytest.mark.parametrize("device", DEVICES)

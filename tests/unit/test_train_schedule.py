@@ -20,7 +20,7 @@ from alt.validate import InputError
 
 def test_recipe_fills_only_what_was_left_unset():
     s = TrainSettings(data="d", out="o").resolved()
-    assert (s.lr, s.gumbel_noise, s.jitter, s.epochs, s.class_scale) == (3e-3, 0.0, False, None, 100.0)
+    assert (s.lr, s.gumbel_noise, s.jitter, s.epochs, s.class_scale) == (3e-3, 0.0, True, None, 100.0)
     paper = TrainSettings(data="d", out="o", recipe="paper", lr=5e-3).resolved()
     assert paper.lr == 5e-3 and paper.gumbel_noise == paper.gumbel_noise_end == 1.0 and paper.jitter
     assert paper.epochs == 10 and paper.class_scale is None and paper.align_scale is None
@@ -171,3 +171,30 @@ def test_verdict_warns_when_no_better_than_baseline_or_chance():
     good = {"train_top1": 1.0, "train_baseline_top1": 0.25, "clips": 96}
     assert learning_warnings(good, {"top1": 0.95, "baseline_top1": 0.25, "num_videos": 64}, 4, steps=400,
                              epochs_done=34, stopped="completed", lr=3e-3, jitter=False) == []
+
+
+def test_spread_init_breaks_zero_branches_but_keeps_the_frame_mean_start(tiny):
+    from alt.model.adapter import VideoAdapter
+    from alt.training.adapter_init import sinusoid_table, spread_init
+
+    adapter = VideoAdapter(dim=16, layers=2, heads=4, mlp_ratio=2.0, logit_scale=10.0, temporal_kernel=3, max_frames=8)
+    changed = spread_init(adapter, std=0.02, temporal=0.1)
+    assert "blocks.0.cross_attn.out_proj.weight" in changed and "temporal_conv.weight" in changed
+    assert "temporal_pos" in changed and "out_proj.weight" not in changed
+    assert not adapter.out_proj.weight.any() and adapter.blocks[1].ffn.fc2.weight.std() > 0.01
+    assert torch.allclose(adapter.temporal_pos, 0.1 * sinusoid_table(8, 16))
+    before = {k: v.clone() for k, v in adapter.state_dict().items()}
+    assert spread_init(adapter, std=0.02, temporal=0.1) == []  # non-zero (trained) weights are left alone
+    assert all(torch.equal(before[k], v) for k, v in adapter.state_dict().items())
+    assert spread_init(VideoAdapter(16, 1, 4, 2.0, 10.0, 3, 8), std=None, temporal=None) == []
+
+    x = torch.randn(1, 3, 3, tiny.config.image_size, tiny.config.image_size)
+    cls, ent = torch.nn.functional.normalize(torch.randn(4, 64), dim=-1), torch.nn.functional.normalize(
+        torch.randn(20, 64), dim=-1)
+    state = {k: v.clone() for k, v in tiny.adapter.state_dict().items()}
+    try:
+        spread_init(tiny.adapter, std=0.02, temporal=0.1)
+        out = tiny(x, cls, ent, stochastic=False)
+        assert torch.allclose(out.logits, out.baseline_logits)  # still exactly CLIP's frame mean
+    finally:
+        tiny.adapter.load_state_dict(state)

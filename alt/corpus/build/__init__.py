@@ -1,1 +1,2 @@
-"""The offline corpus builder: WordNet reader (wordnet), label parsing and Lesk (senses), curated word lists (vocab), and the pipeline (builder)."""
+"""The offline corpus builder: WordNet reader (wordnet), label parsing and Lesk (senses), curated word lists
+(vocab), and the pipeline (builder)."""

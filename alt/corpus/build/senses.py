@@ -99,7 +99,19 @@ def parse_label(wn: WordNet, label: str) -> LabelParse:
     words = [w.removesuffix("'s") for w in raw]
     kind: list[str] = ["stop" if w in STOP_WORDS else "" for w in words]
 
-    # 1. action verbs
+    _mark_verbs(wn, words, kind, out)  # 1. action verbs
+    _mark_compounds(wn, words, kind, out)  # 2. WordNet compounds
+    lemmas = _mark_nouns(wn, words, kind, out)  # 3. nouns
+    _mark_phrases(wn, words, kind, lemmas, possessive, out)  # 4. modifier + noun phrases
+    out.context.update(stem(w) for w in words if w not in STOP_WORDS)
+    out.context.update(stem(v) for v in out.verbs)
+    out.context.update(stem(x) for n in out.nouns for x in n.split())
+    return out
+
+
+def _mark_verbs(wn: WordNet, words: list[str], kind: list[str], out: LabelParse) -> None:
+    """Mark the action verbs in `kind` and add their lemmas to `out.verbs`: every ``-ing`` word with a
+    different verb lemma, or else the word with the highest share of verb senses (at least VERB_SHARE)."""
     for i, w in enumerate(words):
         if not kind[i] and w.endswith("ing") and len(w) > 4:
             bases = [b for b in wn.morphy(w, "v") if b != w]
@@ -107,18 +119,22 @@ def parse_label(wn: WordNet, label: str) -> LabelParse:
                 kind[i] = "verb"
                 if bases[0] not in LIGHT_VERBS:
                     out.verbs.append(bases[0])
-    if "verb" not in kind:
-        best = (0.0, -1, None)
-        for i, w in enumerate(words):
-            if not kind[i]:
-                share, lemma = _verb_share(wn, w)
-                if share > best[0]:
-                    best = (share, i, lemma)
-        if best[0] >= VERB_SHARE and best[2]:
-            kind[best[1]] = "verb"
-            out.verbs.append(best[2])
+    if "verb" in kind:
+        return
+    best = (0.0, -1, None)
+    for i, w in enumerate(words):
+        if not kind[i]:
+            share, lemma = _verb_share(wn, w)
+            if share > best[0]:
+                best = (share, i, lemma)
+    if best[0] >= VERB_SHARE and best[2]:
+        kind[best[1]] = "verb"
+        out.verbs.append(best[2])
 
-    # 2. WordNet compounds, longest first, left to right
+
+def _mark_compounds(wn: WordNet, words: list[str], kind: list[str], out: LabelParse) -> None:
+    """Mark runs of words that are a WordNet noun compound, longest first, left to right, and add them
+    to `out.nouns`. A run holding a verb counts only if the compound is a visible thing."""
     i = 0
     while i < len(words):
         for n in (3, 2):
@@ -135,7 +151,10 @@ def parse_label(wn: WordNet, label: str) -> LabelParse:
                 break
         i += 1
 
-    # 3. nouns and 4. modifier + noun phrases
+
+def _mark_nouns(wn: WordNet, words: list[str], kind: list[str], out: LabelParse) -> list[str | None]:
+    """Mark the remaining words with noun senses (added to `out.nouns`) and adjectives; returns each
+    word's noun lemma (None where it is not a noun)."""
     lemmas: list[str | None] = [None] * len(words)
     for i, w in enumerate(words):
         if not kind[i]:
@@ -145,18 +164,22 @@ def parse_label(wn: WordNet, label: str) -> LabelParse:
                 out.nouns.append(lemma)
             elif wn.morphy(w, "a"):
                 kind[i] = "adj"
-    # a phrase is exactly two modifier+noun words between non-nouns ("speed bag", not "rock
-    # scissors paper"); possessives ("person's head") and person modifiers ("dry") don't count
+    return lemmas
+
+
+def _mark_phrases(wn: WordNet, words: list[str], kind: list[str], lemmas: list[str | None],
+                  possessive: set[int], out: LabelParse) -> None:
+    """Add modifier + noun phrases to `out.phrases`.
+
+    A phrase is exactly two modifier+noun words between non-nouns ("speed bag", not "rock scissors
+    paper"); possessives ("person's head") and person modifiers ("dry") don't count.
+    """
     padded = ["", *kind, ""]
     for i in range(1, len(words)):
         if (kind[i] == "noun" and kind[i - 1] in ("noun", "adj") and lemmas[i]
                 and padded[i - 1] not in ("noun", "adj") and padded[i + 2] != "noun"
                 and i - 1 not in possessive and not _is_person(wn, words[i - 1])):
             out.phrases.append((f"{words[i - 1]} {lemmas[i]}", lemmas[i]))
-    out.context.update(stem(w) for w in words if w not in STOP_WORDS)
-    out.context.update(stem(v) for v in out.verbs)
-    out.context.update(stem(x) for n in out.nouns for x in n.split())
-    return out
 
 
 def signature(wn: WordNet, sense: Synset) -> set[str]:

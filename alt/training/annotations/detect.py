@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 MAX_MISSING = 0.2  # default: more than this fraction of listed videos missing on disk is an error
 PARTS = ("train", "test")
+# (format, test) in the order of the module docstring: a folder by what it holds, a file by its name or bytes
+FOLDER_FORMATS = (("hmdb", hmdb.is_split_folder), ("ucf", ucf.is_folder), ("ssv2", ssv2.is_folder))
+FILE_FORMATS = (("hmdb", hmdb.is_split_file), ("ucf", ucf.is_list_file), ("ssv2", ssv2.is_annotations),
+                ("kinetics", kinetics.is_csv))
 
 
 def detect(path: Path) -> str:
@@ -32,22 +36,12 @@ def detect(path: Path) -> str:
     Raises:
         DatasetError: a JSON or csv file that no reader knows (naming the formats read).
     """
-    if path.is_dir():
-        if hmdb.is_split_folder(path):
-            return "hmdb"
-        if ucf.is_folder(path):
-            return "ucf"
-        if ssv2.is_folder(path):
-            return "ssv2"
+    is_dir = path.is_dir()
+    for kind, test in FOLDER_FORMATS if is_dir else FILE_FORMATS:
+        if test(path):
+            return kind
+    if is_dir:
         return "folder"
-    if hmdb.is_split_file(path):
-        return "hmdb"
-    if ucf.is_list_file(path):
-        return "ucf"
-    if ssv2.is_annotations(path):
-        return "ssv2"
-    if kinetics.is_csv(path):
-        return "kinetics"
     if path.suffix.lower() == ".json":
         raise unknown_format(path, "a JSON file that is not an SSv2 annotation list")
     if path.suffix.lower() == ".csv":

@@ -1,0 +1,123 @@
+"""The committed ALT World model (assets/models/alt-world/, spec `world`): its explanations measured against
+the world's ground truth, target by target (issue 14), and its example clip explained with meaning.
+
+The committed model meets the pointing, attention-focus and baseline targets; it misses the ALT top-1 and
+insertion-ratio targets (held-out ALT top-1 0.67 against 0.90: the adapter fits its 48 training clips per
+class perfectly and over-fits, see its model card). Those are asserted as strict expected failures, so a
+model that meets them turns this file red until the marks are removed.
+
+About a minute on the project's 2-core CPU (52 held-out clips, fast deletion/insertion curves).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alt.errors import ModelSpecError
+from alt.hub import specs
+from alt.world.evaluate import EvalSettings, evaluate_world
+from alt.world.release import MAX_BYTES, folder_bytes
+from alt.world.report import check_targets, full_report
+
+ROOT = Path(__file__).resolve().parents[2]
+PER_CLASS = 4
+
+
+@pytest.fixture(scope="module")
+def world():
+    return specs.load_model("world", "cpu")
+
+
+def test_world_spec_names_the_shipped_folder_within_the_size_budget(world):
+    folder = ROOT / "assets" / "models" / "alt-world"
+    assert specs.world_model_dir() == folder
+    names = {p.name for p in folder.iterdir()}
+    assert {"config.json", "model.safetensors", "corpus.jsonl", "README.md", "pretrain_log.jsonl",
+            "train_log.jsonl", "eval.json"} <= names
+    assert folder_bytes(folder) <= MAX_BYTES
+    assert world.config.adapter_trained and world.config.image_size == 96 and len(world.corpus) == 26
+    assert "## Evaluation on held-out world clips" in (folder / "README.md").read_text()
+
+
+def test_world_spec_without_the_folder_says_where_it_ships(monkeypatch, tmp_path):
+    monkeypatch.setattr(specs, "WORLD_MODEL_DIR", tmp_path / "missing")
+    with pytest.raises(ModelSpecError, match="assets/models/alt-world"):
+        specs.load_model("world", "cpu")
+
+
+# targets the committed model is known to miss (its model card); everything else must hold
+MISSED = ("insertion AUC, attention order / random order", "ALT top-1, all classes", "ALT top-1, temporal classes")
+
+
+@pytest.fixture(scope="module")
+def report(world):
+    return evaluate_world(world, EvalSettings(per_class=PER_CLASS, curve_mode="fast"))
+
+
+def test_world_model_meets_its_alignment_and_attention_targets_on_held_out_clips(report):
+    assert report["clips"] == 13 * PER_CLASS
+    results = check_targets(report)
+    assert {t.name for t, _, _ in results} >= set(MISSED)
+    missed = [f"{t.name}: {v:.3f} (target {t.op} {t.bound})" for t, v, ok in results if not ok and t.name not in MISSED]
+    assert not missed, "\n".join(missed) + "\n\n" + full_report(report)
+    top1 = report["top1"]
+    assert top1["alt"] >= top1["baseline"] + 0.15  # the trained adapter adds what the frame mean lacks
+    assert top1["alt_temporal"] >= top1["baseline_temporal"] + 0.3  # ... above all on the temporal classes
+
+
+@pytest.mark.xfail(strict=True, reason="the committed world model misses these targets (issue 14 open)")
+def test_world_model_meets_the_accuracy_and_insertion_targets(report):
+    missed = [t.name for t, _, ok in check_targets(report) if not ok]
+    assert not set(missed) & set(MISSED), missed
+
+
+@pytest.fixture(scope="module")
+def waving(world):
+    """The waving example clip explained with its offered class names: (explanation, clip, truth, meta)."""
+    from alt.video.load import load_video
+    from ui.examples import EXAMPLES
+
+    path = ROOT / "assets" / "examples" / "waving.mp4"
+    truth = np.load(path.with_suffix(".npz"))
+    meta = json.loads(path.with_suffix(".json").read_text())
+    assert meta["action"] == "waving a hand"
+    clip = load_video(path, num_frames=8)
+    return world.explain(clip, EXAMPLES["waving.mp4"].splitlines()), clip, truth, meta
+
+
+def _aligned_share(waving, entity: str, names: list[str]) -> np.ndarray:
+    """Per frame: the share of `entity`'s pixels (ground truth) whose patch is aligned to one of `names`."""
+    exp, clip, truth, meta = waving
+    ids = [i["id"] for i in meta["instances"] if i["entity"] == entity]
+    aligned = np.array(exp.entity_names)[exp.patch_entity_ids()]  # [T, Hp, Wp] entity name of every patch
+    aligned = np.repeat(np.repeat(aligned, exp.patch_size, axis=1), exp.patch_size, axis=2)  # [T, S, S]
+    masks = truth["masks"][clip.indices]  # the sampled frames' instance maps
+    on = [aligned[t][np.isin(masks[t], ids)] for t in range(len(masks))]  # aligned names of those pixels
+    return np.array([np.isin(n, names).mean() for n in on if n.size])
+
+
+def test_waving_example_has_the_arms_aligned_to_arm(waving):
+    share = _aligned_share(waving, "arm", ["arm", "hand"])
+    assert share.size and share.mean() >= 0.5, share  # measured: 0.65 of arm pixels (the rest: torso, grass)
+
+
+@pytest.mark.xfail(strict=True, reason="the hand (about one 8 x 8 patch) is merged into its surroundings: aligned "
+                   "to 'car', 'grass' or 'arm' (issue 14)")
+def test_waving_example_has_the_hand_aligned_to_hand_or_arm(waving):
+    share = _aligned_share(waving, "hand", ["hand", "arm"])
+    assert share.size and (share >= 0.5).mean() >= 0.5, share  # in most frames most hand pixels: hand or arm
+
+
+def test_waving_example_frame_mean_names_the_action(waving):
+    exp = waving[0]
+    assert exp.class_names[int(np.argmax(exp.baseline_probs))] == "waving a hand"
+
+
+@pytest.mark.xfail(strict=True, reason="the committed world model's adapter calls this clip 'walking left' (issue 14)")
+def test_waving_example_is_classified_waving_by_alt(waving):
+    exp = waving[0]
+    assert exp.class_names[int(np.argmax(exp.probs))] == "waving a hand"

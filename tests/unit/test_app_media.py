@@ -1,0 +1,28 @@
+"""The app without a server: the player's display copy of a clip browsers cannot play, and `import app`
+staying light. Moved out of tests/integration/test_app_api.py (they start no app); about a second each."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.helpers.clipgen import make_clip
+from tests.helpers.server import ROOT
+
+
+def test_importing_app_is_light():
+    code = "import sys, app; bad = {'torch', 'gradio', 'open_clip', 'cv2'} & set(sys.modules); assert not bad, bad"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
+
+
+def test_display_copy_of_an_avi_is_h264_mp4_and_original_is_kept(tmp_path):
+    from ui import media
+
+    src = make_clip(tmp_path / "clip.avi", num_frames=30, size=(160, 120), fps=10)  # MJPG: browsers cannot play it
+    assert not media.is_browser_playable(src)
+    copy = media.to_browser_playable(src)
+    assert copy is not None and copy.suffix == ".mp4" and media.probe_codec(copy) == "h264"
+    assert media.is_browser_playable(copy) and media.to_browser_playable(copy) is None
+    assert src.is_file() and media.is_display_copy(f"/elsewhere/cache/{copy.name}", copy)
+    (tmp_path / "x.mp4").write_text("not a video")
+    assert media.to_browser_playable(tmp_path / "x.mp4") is None
