@@ -28,7 +28,8 @@ def page_and_errors(app_url, browser):
 
 
 def example_avi(path: Path, seconds: float = 3.0) -> Path:
-    """The bouncing-ball example clip (assets/examples/) re-encoded as MJPEG in AVI, which Chromium cannot play."""
+    """The bouncing-ball example clip (assets/examples/), looped to `seconds` and re-encoded as MJPEG in AVI,
+    which Chromium cannot play."""
     import cv2
 
     cap = cv2.VideoCapture(str(ROOT / "assets" / "examples" / "bouncing_ball.mp4"))
@@ -37,11 +38,13 @@ def example_avi(path: Path, seconds: float = 3.0) -> Path:
     assert ok
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, frame.shape[1::-1])
     assert writer.isOpened()
-    for _ in range(int(seconds * fps)):
+    for _ in range(int(seconds * fps)):  # the example is 2 s long: loop it to fill `seconds`
         writer.write(frame)  # BGR, as cv2 wants
         ok, frame = cap.read()
         if not ok:
-            break
+            cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, frame = cap.read()
+            assert ok
     writer.release()
     cap.release()
     return path
