@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.browser import BROWSER_MARKS, TIMEOUT_MS, app_page, open_tab, shot, wait_images
+from tests.helpers.browser import BROWSER_MARKS, TIMEOUT_MS, app_page, open_tab, shot, upload_clip, wait_images
 from tests.helpers.server import ROOT
 
 CLASSES = "bouncing a ball, waving hand, driving car, swimming, playing guitar"
@@ -72,10 +72,7 @@ def test_upload_avi_run_every_tab_slider_and_json_download(page_and_errors, tmp_
 def upload_avi_and_explain(page, avi: Path) -> None:
     """Upload an AVI (Chromium cannot play MJPEG/AVI): the player gets an H.264 copy, no error toast; then
     Explain shows the top three classes of ALT and of the baseline, and the region maps."""
-    page.locator("#alt-video input[type=file]").set_input_files(str(avi))
-    page.wait_for_function(
-        "() => { const v = document.querySelector('#alt-video video');"
-        " return v && v.src.includes('display-') && v.readyState >= 1 && !v.error; }", timeout=TIMEOUT_MS)
+    upload_clip(page, avi, display_copy=True)
     assert page.locator(".toast-body.error, [data-testid='toast-body']").count() == 0
 
     page.locator("#alt-classes textarea").fill(CLASSES)

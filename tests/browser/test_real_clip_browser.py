@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.browser import BROWSER_MARKS, TIMEOUT_MS, app_page
+from tests.helpers.browser import BROWSER_MARKS, TIMEOUT_MS, app_page, upload_clip
 from tests.helpers.real_clips import opencv_doc_clip
 
 pytestmark = BROWSER_MARKS
@@ -29,10 +29,7 @@ def test_tree_avi_classifies_through_the_api(app_url, tree):
 def test_tree_avi_plays_and_explains_in_the_browser(app_url, browser, tree):
     errors: list[str] = []
     with app_page(browser, app_url, errors) as page:
-        page.locator("#alt-video input[type=file]").set_input_files(str(tree))
-        page.wait_for_function(  # Chromium cannot play Cinepak: the player gets the H.264 display copy
-            "() => { const v = document.querySelector('#alt-video video');"
-            " return v && v.src.includes('display-') && v.readyState >= 1 && !v.error; }", timeout=TIMEOUT_MS)
+        upload_clip(page, tree, display_copy=True)  # Chromium cannot play Cinepak: the H.264 display copy
         page.locator("#alt-classes textarea").fill(", ".join(CLASSES))
         page.locator("#alt-run").click()
         page.wait_for_function("() => document.querySelector('#alt-summary')?.innerText.includes('tree.avi')",

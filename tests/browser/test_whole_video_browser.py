@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.browser import BROWSER_MARKS, TIMEOUT_MS, app_page, open_tab
+from tests.helpers.browser import BROWSER_MARKS, app_page, open_tab, upload_clip
 from tests.helpers.clipgen import make_clip
 
 pytestmark = BROWSER_MARKS
@@ -29,14 +29,6 @@ def page(app_url, browser):
     assert not errors, errors
 
 
-def upload(page, path) -> None:
-    if page.locator("#alt-video button[aria-label=Clear]").count():  # a clip is in the player: remove it first
-        page.locator("#alt-video button[aria-label=Clear]").click()
-    page.locator("#alt-video input[type=file]").set_input_files(str(path))
-    page.wait_for_function("() => { const v = document.querySelector('#alt-video video');"
-                           " return v && v.readyState >= 1 && !v.error; }", timeout=TIMEOUT_MS)
-
-
 def set_window(page, seconds: int) -> None:
     box = page.locator("#alt-window-s input[type=number]")
     box.fill(str(seconds))
@@ -44,7 +36,7 @@ def set_window(page, seconds: int) -> None:
 
 
 def test_timeline_fills_in_and_a_click_opens_the_window(page, tmp_path):
-    upload(page, make_clip(tmp_path / "walk.mp4", num_frames=120, size=(96, 64), fps=4))  # 30 s
+    upload_clip(page, make_clip(tmp_path / "walk.mp4", num_frames=120, size=(96, 64), fps=4))  # 30 s
     page.locator("#alt-classes textarea").fill("waving, walking, jumping")
     set_window(page, 5)
     page.locator("#alt-run-whole").click()  # brings the Whole video tab forward
@@ -59,7 +51,7 @@ def test_timeline_fills_in_and_a_click_opens_the_window(page, tmp_path):
 
 
 def test_stop_cancels_a_long_run_and_keeps_the_windows_done(page, tmp_path):
-    upload(page, make_clip(tmp_path / "long.mp4", num_frames=1200, size=(64, 48), fps=4))  # 300 s
+    upload_clip(page, make_clip(tmp_path / "long.mp4", num_frames=1200, size=(64, 48), fps=4))  # 300 s
     set_window(page, 1)  # 300 windows: far more than a few seconds of work
     page.locator("#alt-run-whole").click()
     page.wait_for_function(f"() => /of 300 windows/.test(document.querySelector('{NOTE}')?.innerText)")

@@ -25,6 +25,7 @@ from tests.helpers.browser import (
     open_tab,
     running_app,
     shot,
+    upload_clip,
     wait_images,
 )
 
@@ -44,11 +45,7 @@ def explain_example(page, name: str) -> list[str]:
     """Upload the example clip `name` with its offered class names and run Explain; returns the names."""
     from ui.examples import EXAMPLES as OFFERED
 
-    if page.locator("#alt-video button[aria-label=Clear]").count():  # a clip is in the player: remove it first
-        page.locator("#alt-video button[aria-label=Clear]").click()
-    page.locator("#alt-video input[type=file]").set_input_files(str(EXAMPLES / name))
-    page.wait_for_function("() => { const v = document.querySelector('#alt-video video');"
-                           " return v && v.readyState >= 1 && !v.error; }", timeout=TIMEOUT_MS)
+    upload_clip(page, EXAMPLES / name)
     names = OFFERED[name].splitlines()
     page.locator("#alt-classes textarea").fill(", ".join(names))
     page.locator("#alt-run").click()

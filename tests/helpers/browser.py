@@ -91,3 +91,16 @@ def wait_images(page, selector: str, n: int = 1) -> None:
 
 def open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
+
+
+def upload_clip(page, path: Path, display_copy: bool = False) -> None:
+    """Put the clip at `path` into the player (removing a clip already there) and wait until the player has
+    loaded it without an error; with `display_copy`, until it plays the H.264 copy the app made (uploads
+    Chromium cannot play)."""
+    clear = page.locator("#alt-video button[aria-label=Clear]")
+    if clear.count():
+        clear.click()
+    page.locator("#alt-video input[type=file]").set_input_files(str(path))
+    copy = "v.src.includes('display-') && " if display_copy else ""
+    page.wait_for_function("() => { const v = document.querySelector('#alt-video video');"
+                           f" return v && {copy}v.readyState >= 1 && !v.error; }}", timeout=TIMEOUT_MS)
