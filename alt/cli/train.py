@@ -20,16 +20,19 @@ def _add_data_arguments(p: argparse.ArgumentParser) -> None:
     """What to train on and validate on, where the result goes, and the starting model."""
     from alt.hub.specs import DEFAULT_SPEC
 
-    p.add_argument("--data", required=True, help="training data: a folder of class sub-folders, or a list file "
-                   "('path label_index' with --labels, 'path label name', 'path' under a class folder, Kinetics csv)")
+    p.add_argument("--data", required=True, help="training data: a folder of class sub-folders, annotations as the "
+                   "dataset ships them (HMDB-51 split folder or split file: its flag-1 videos; UCF-101 "
+                   "ucfTrainTestlist/ or trainlistNN.txt; Kinetics csv; SSv2 folder or train.json), or a list file "
+                   "('path label_index' with --labels, 'path label name', 'path' under a class folder)")
     p.add_argument("--out", required=True, help="output folder: the trained checkpoint, metrics.jsonl, resume/")
     p.add_argument("--model", default=None, help=f"starting model spec (default {DEFAULT_SPEC}; with --resume, the "
                    "resumed run's)")
     p.add_argument("--labels", default=None, help="label file (one name per line, or UCF's classInd.txt) for lists "
                    "that give class numbers")
-    p.add_argument("--root", default=None, help="folder that list-file paths are relative to (default: the list's "
-                   "folder)")
-    p.add_argument("--val", default=None, help="validation folder or list file (evaluated every --val-every epochs)")
+    p.add_argument("--root", default=None, help="folder that list-file paths are relative to (default: found beside "
+                   "the annotations, e.g. ../hmdb51, ../UCF-101)")
+    p.add_argument("--val", default=None, help="validation data, read as --data (the test part of an official "
+                   "split: HMDB-51 flag 2, testlistNN.txt, SSv2 validation.json); evaluated every --val-every epochs")
     p.add_argument("--val-labels", default=None)
     p.add_argument("--val-root", default=None)
     p.add_argument("--split", type=int, default=None, help="official split N of HMDB-51 / UCF-101 annotations "

@@ -3,9 +3,10 @@
 After Explain: the player, the ALT label and the main picture are on screen without scrolling; the
 gallery holds one image per sampled frame with no inner scroll box; no two labels of the alignment
 picture overlap (from the label boxes the renderer reports in #alt-align-info); every legend entity can
-be picked; no two legend entries share a colour (read from a screenshot); captions say what each
-picture is; a new clip clears the previous clip's results. Screenshots go to test-artifacts/screenshots/
-(docs/screenshots/ with ALT_UPDATE_SCREENSHOTS=1).
+be picked; no two legend entries share a colour (read from a screenshot, on the example and on a real
+clip); captions say what each picture is; a new clip clears the previous clip's results; the API's
+plain_clip adds plain CLIP's answer. Screenshots go to test-artifacts/screenshots/ (docs/screenshots/ with
+ALT_UPDATE_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import json
 import numpy as np
 import pytest
 
-from tests.helpers.browser import BROWSER_MARKS, EXAMPLES, SHOTS, app_page, open_tab, shot, wait_images
+from tests.helpers.browser import BROWSER_MARKS, EXAMPLES, SHOTS, app_page, open_tab, shot, upload_clip, wait_images
+from tests.helpers.real_clips import opencv_doc_clip
 
 CLASSES = "bouncing a ball, waving hand, driving car, swimming, playing guitar"
 VIEWPORTS = {"1400x1000": (1400, 1000, 8), "1280x720": (1280, 720, 16)}  # width, height, frames sampled
@@ -112,8 +114,11 @@ def test_alignment_labels_never_overlap_and_every_legend_entity_can_be_picked(ex
 
 
 def _assert_distinct_swatch_colours(page, legend: list[dict], info: dict, name: str) -> None:
-    """Read each legend row's swatch colour from a screenshot of the Alignment picture."""
+    """Screenshot the Alignment picture (all entities), read each legend row's swatch colour from it and
+    assert that the swatches are palette colours and that no two are the same or too alike to tell apart."""
     from PIL import Image
+
+    from visualizers.colors import MIN_DISTANCE, PALETTE_RGB, _lab
 
     page.locator("#alt-entity input").click()
     page.get_by_role("option", name="all entities").click()
@@ -121,9 +126,64 @@ def _assert_distinct_swatch_colours(page, legend: list[dict], info: dict, name: 
     wait_images(page, "#alt-annotated")
     path = shot(page, f"13-alignment-legend-{name}", "#alt-annotated img")
     img = np.asarray(Image.open(path).convert("RGB"))
-    sx, sy = img.shape[1] / info["width"], img.shape[0] / info["height"]
-    colours = [tuple(img[int((r["box"][1] + r["box"][3]) / 2 * sy), int((r["box"][0] + 4) * sx)]) for r in legend]
-    assert len(set(colours)) == len(colours), colours
+    colours = np.array([_swatch_colour(img, row["box"], img.shape[1] / info["width"], img.shape[0] / info["height"])
+                        for row in legend])  # [n, 3]
+    # the shown picture is scaled and colour-managed: a swatch reads within a few levels of its palette colour
+    # (palette colours are >= 23 levels apart in some channel, so the nearest one is the swatch's)
+    off = np.abs(colours[:, None].astype(int) - PALETTE_RGB[None].astype(int)).max(-1)  # [n, K]
+    assert (off.min(-1) <= 10).all(), f"not read from a swatch: {colours.tolist()}"
+    swatch = off.argmin(-1)  # [n] palette index of every row
+    assert len(set(swatch.tolist())) == len(swatch), colours.tolist()  # no two rows share a colour
+    lab = _lab(PALETTE_RGB[swatch])
+    dist = np.linalg.norm(lab[:, None] - lab[None], axis=-1) + np.eye(len(swatch)) * 1e9
+    assert dist.min() >= MIN_DISTANCE, (dist.min(), colours.tolist())  # nor two too alike (legend of <= 10)
+
+
+def _swatch_colour(img: np.ndarray, box: list[int], sx: float, sy: float) -> tuple[int, int, int]:
+    """The commonest colour inside the swatch at the left of a legend row's box (the badge's fill; the
+    number drawn on it and the outline are fewer pixels)."""
+    from visualizers.draw import TEXT_PX
+    from visualizers.labels import marker_extent
+
+    sw = marker_extent("00", TEXT_PX)[0]
+    x0, y0, y1 = box[0] + 2, box[1] + 2, box[3] - 2
+    crop = img[int(y0 * sy) : int(y1 * sy), int(x0 * sx) : int((box[0] + sw - 2) * sx)].reshape(-1, 3)
+    values, counts = np.unique(crop, axis=0, return_counts=True)
+    return tuple(int(v) for v in values[counts.argmax()])
+
+
+def test_legend_colours_are_distinct_on_a_real_clip(app_url, browser):
+    """opencv-doc's cup.mp4 (camera footage, H.264): after Explain the Alignment tab's legend swatches, read
+    from a screenshot, are palette colours and no two alike."""
+    errors: list[str] = []
+    with app_page(browser, app_url, errors) as page:
+        upload_clip(page, opencv_doc_clip("cup.mp4"))
+        page.locator("#alt-classes textarea").fill("a cup, a hand, a table, a phone")
+        page.locator("#alt-run").click()
+        page.wait_for_function("() => document.querySelector('#alt-summary')?.innerText.includes('cup.mp4')")
+        open_tab(page, "Alignment")
+        wait_images(page, "#alt-annotated")
+        info = label_info(page)
+        legend = [b for b in info["labels"] if b["kind"] == "legend" and b["entity"] >= 0]
+        assert len(legend) >= 4, legend  # enough rows for a clash to be possible
+        _assert_distinct_swatch_colours(page, legend, info, "real-clip")
+    assert not [e for e in errors if e.startswith("pageerror")], errors
+
+
+def test_the_api_adds_plain_clip_when_asked(app_url):
+    """/explain with plain_clip: plain CLIP's answer (a second pass at r=0) next to the frame-mean baseline,
+    labelled for what it is; without it, no plain-CLIP answer."""
+    from gradio_client import Client, handle_file
+
+    client, clip = Client(app_url, verbose=False), handle_file(str(EXAMPLES / "waving.mp4"))
+    names = ["waving hand", "swimming", "driving car"]
+    out = client.predict(clip, ", ".join(names), 4, 4, True, api_name="/explain")
+    assert list(out["plain_clip_probs"]) == names and out["plain_clip_prediction"] in names
+    assert abs(sum(out["plain_clip_probs"].values()) - 1) < 1e-4
+    assert out["baseline"] == "CLIP frame-mean (same merged tokens)" and out["r"] == 4
+    assert out["plain_clip_probs"] != pytest.approx(out["baseline_probs"], abs=1e-7)  # r=4 merged the baseline's tokens
+    plain = client.predict(clip, ", ".join(names), 4, 4, False, api_name="/explain")
+    assert "plain_clip_probs" not in plain
 
 
 def test_captions_say_what_each_picture_is(explained):

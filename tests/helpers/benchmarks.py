@@ -1,7 +1,7 @@
 """Miniature benchmarks in their official layouts: real file names and annotation formats, a few tiny
 generated clips per class (32 px, 6 frames), so the readers and protocols can be tested in seconds.
 
-    from tests.helpers.benchmarks import make_hmdb, make_ucf, make_kinetics, make_ssv2
+    from tests.helpers.benchmarks import make_hmdb, make_ucf, make_kinetics, make_kinetics400, make_ssv2
     info = make_hmdb(tmp_path)   # tmp_path/hmdb51/<class>/*.avi + tmp_path/testTrainMulti_7030_splits/
     info["members"][1]["test"]   # {(class, video name)} expected in split 1's test part
 
@@ -97,6 +97,29 @@ def make_kinetics(base: Path, classes: tuple[str, ...] = K600_NEW + K600_OLD, pe
         p.write_text("id,name\n" + "".join(f"{i},{c}\n" for i, c in enumerate(names)))
         splits.append((p, list(names)))
     return {"csv": csv_path, "videos": root / "val", "classes": sorted(classes), "rows": rows, "class_splits": splits}
+
+
+def make_kinetics400(base: Path, classes: tuple[str, ...] = K600_OLD, train_per_class: int = 2) -> dict:
+    """Kinetics-400 as the release and the CVDF mirror ship it: `base/kinetics400/annotations/{train,val}.csv`
+    (`label,youtube_id,time_start,time_end,split,is_cc`), training videos in class folders
+    (`kinetics400/train/<label>/<id>_<start>_<end>.mp4`, the downloader's layout) and validation videos flat
+    (`kinetics400/val/<id>_<start>_<end>.mp4`, the mirror's tar layout); one validation video per class."""
+    root = base / "kinetics400"
+    (root / "annotations").mkdir(parents=True, exist_ok=True)
+    members: dict[str, set] = {"train": set(), "val": set()}
+    for part, count in (("train", train_per_class), ("val", 1)):
+        rows = []
+        for a, c in enumerate(classes):
+            for i in range(count):
+                yid = f"{part[0]}{a:02d}{i:02d}Kq_7Z-a"[:11]
+                start = 30 + 10 * i
+                name = f"{yid}_{start:06d}_{start + 10:06d}.mp4"
+                clip(root / part / c / name if part == "train" else root / part / name)
+                rows.append(f"{c},{yid},{start},{start + 10},{part},0\n")
+                members[part].add((c, name))
+        (root / "annotations" / f"{part}.csv").write_text("label,youtube_id,time_start,time_end,split,is_cc\n"
+                                                          + "".join(rows))
+    return {"annotations": root / "annotations", "root": root, "classes": sorted(classes), "members": members}
 
 
 def make_ssv2(base: Path, templates: tuple[str, ...] = SSV2_TEMPLATES, per_class: int = 3) -> dict:
