@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.queue(default_concurrency_limit=args.concurrency, max_size=args.max_queue)
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                               font_mono=["ui-monospace", "monospace"])  # no web fonts: works offline
-    # Served files: uploads, outputs and the example clips, nothing else (docs/readme/security.md).
+    # Served files: uploads, outputs and the example clips, nothing else (README.md, "Serving the app publicly").
     # show_error=False: clients see only the messages our handlers raise (gr.Error), never the text of
     # an unexpected exception (paths, Gradio's own refusals); the server log keeps those.
     demo.launch(server_name=args.host, server_port=args.port, max_file_size=int(args.max_upload_mb * 2**20),

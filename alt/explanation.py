@@ -108,7 +108,7 @@ class Explanation:
         frame_contrib: the frame-mean part of each ALT logit per frame, s/||Z|| * normalise(cls_t).class_a / T,
             and query_contrib: each adapter query's part, s/||Z|| * out_proj(x_q).class_a / Q (x_q its output
             before pooling). Together they sum to `logits`; query_contrib is zero for an untrained adapter
-            (alt/evidence, docs/readme/evidence.md). float32 [A, T] and [A, Q], or None
+            (alt/evidence; README.md, Evidence). float32 [A, T] and [A, Q], or None
         baseline_frame_contrib: each baseline logit split per frame (sums to `baseline_logits`). float32 [A, T]
         adapter_cache: the encoder output for counterfactuals without re-encoding (alt/evidence/cache.py);
             runtime only: never in `to_dict`/JSON, None after `from_dict`.

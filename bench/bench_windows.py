@@ -8,8 +8,9 @@ bench_video.py), written once into --cache. Each video is explained window by wi
 explained (stride = duration / N), so a big model stays quick and the windows still reach the end.
 Columns: windows explained, total seconds, seconds per window, the same relative to the 1-minute video,
 the median seconds of one window explained alone (`load_video(start=, end=)` + `explain`, 9 windows spread
-over the video), their ratio (the target: at most 1), and the peak of Python-side allocations (numpy
-frames included; tracemalloc). The default model is `tiny` (random, offline); `--model clip:ViT-B-16` gives
+over the video), their ratio (the target: at most 1), the same three in CPU time (`time.process_time`, all
+threads: a busy shared machine stretches wall time, much less CPU time; use --threads 1 there), and the
+peak of Python-side allocations (numpy frames included; tracemalloc). The default model is `tiny` (random, offline); `--model clip:ViT-B-16` gives
 ViT-B/16 with random weights (the cost does not depend on them).
 """
 
@@ -36,30 +37,32 @@ from alt.windows import explain_windows  # noqa: E402
 CLASSES = ["riding a bike", "swimming", "playing guitar", "juggling balls", "walking the dog"]
 
 
-def single_window_s(model, path: Path, spans: list[tuple[float, float]], frames: int) -> float:
-    """Median seconds of explaining one window alone (decode with a seek + explain), over `spans`."""
-    times = []
+def single_window_s(model, path: Path, spans: list[tuple[float, float]], frames: int) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of explaining one window alone (decode with a seek + explain), over `spans`."""
+    wall, cpu = [], []
     for start, end in spans:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         model.explain(load_video(path, frames, start=start, end=end, seek=True), CLASSES, num_frames=frames)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def measure(model, path: Path, minutes: float, window: float, frames: int, max_windows: int) -> dict:
     duration = minutes * 60
     stride = None if not max_windows else max(window, duration / max_windows)
     tracemalloc.start()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     tl = explain_windows(model, path, CLASSES, window_s=window, stride_s=stride, num_frames=frames)
-    total = time.perf_counter() - t0
+    total, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     n = len(tl.windows)
     picks = [tl.windows[i] for i in sorted({round(j * (n - 1) / 8) for j in range(9)})]  # up to 9, start to end
-    alone = single_window_s(model, path, [(w.start, w.end) for w in picks], frames)
+    alone, alone_cpu = single_window_s(model, path, [(w.start, w.end) for w in picks], frames)
     return {"minutes": minutes, "windows": n, "total": total, "per_window": total / n, "alone": alone,
-            "peak_mib": peak / 2**20, "decode": tl.timings["decode"] / n}
+            "cpu_per_window": cpu / n, "alone_cpu": alone_cpu, "peak_mib": peak / 2**20,
+            "decode": tl.timings["decode"] / n}
 
 
 def main() -> None:
@@ -84,16 +87,17 @@ def main() -> None:
         if not rows:  # warm-up: text caches, tokenizer, first allocations
             explain_windows(model, path, CLASSES, window_s=args.window, num_frames=args.frames, stride_s=20)
         rows.append(measure(model, path, minutes, args.window, args.frames, args.max_windows))
-    base = rows[0]["per_window"]
+    base, base_cpu = rows[0]["per_window"], rows[0]["cpu_per_window"]
     print(f"\nexplain_windows, model {args.model}, {args.window:g}-s windows x {args.frames} frames, "
           f"{bv.SIZE[0]}x{bv.SIZE[1]} px {bv.FPS} fps, {platform.machine()} {torch.get_num_threads()} threads\n")
     print("| video | windows | total s | s / window | decode s / window | x 1-min | one window alone s | "
-          "window / alone | peak traced MiB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "window / alone | CPU s / window | CPU x 1-min | CPU window / alone | peak traced MiB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         print(f"| {r['minutes']:g} min | {r['windows']} | {r['total']:.2f} | {r['per_window']:.3f} | "
               f"{r['decode']:.4f} | {r['per_window'] / base:.2f} | {r['alone']:.3f} | "
-              f"{r['per_window'] / r['alone']:.2f} | "
+              f"{r['per_window'] / r['alone']:.2f} | {r['cpu_per_window']:.3f} | "
+              f"{r['cpu_per_window'] / base_cpu:.2f} | {r['cpu_per_window'] / r['alone_cpu']:.2f} | "
               f"{r['peak_mib']:.1f} |")
 
 

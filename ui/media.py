@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 PLAYABLE = {(".mp4", "h264"), (".mp4", "av1"), (".m4v", "h264"), (".webm", "vp8"), (".webm", "vp9"),
             (".webm", "av1"), (".ogg", "theora"), (".ogv", "theora")}
 DISPLAY_PREFIX = "display-"  # converted copies are named display-<uuid>.mp4
+# the player copy: at most 720 px tall (taller sources are scaled down, keeping the aspect), even sides (yuv420p)
+DISPLAY_SCALE = "scale=-2:'min(720,trunc(ih/2)*2)'"
 SCRATCH_MAX_AGE_S = 3 * 3600  # scratch folders older than this are removed by `sweep_scratch`
 #: The one answer for every video path the server will not read (existing or not, any reason).
 REFUSED = ("Not a video uploaded to this server: it only analyses uploads (kept for a limited time) and its "
@@ -165,7 +167,7 @@ def to_browser_playable(path: str | Path, *, session: str | None = None, max_dur
                         codec: str | None = None, timeout_s: float = 120.0) -> Path | None:
     """A copy of `path` that browsers play, or None when `path` already plays or cannot be converted.
 
-    The copy is H.264 MP4 (yuv420p, even size, +faststart, no audio, at most `max_duration_s` long),
+    The copy is H.264 MP4 (yuv420p, at most 720 px tall, even size, +faststart, no audio, at most `max_duration_s` long),
     named `display-<uuid>.mp4` in a fresh scratch folder of `session`. A file ffmpeg cannot read (not a
     video) gives None: the analysis then reports the problem with the decoder's own message. `codec`:
     the video codec when the caller has probed the file already.
@@ -178,7 +180,7 @@ def to_browser_playable(path: str | Path, *, session: str | None = None, max_dur
     limit = ["-t", f"{max_duration_s:g}"] if max_duration_s else []
     cmd = [exe, "-y", "-nostdin", "-loglevel", "error", *vf.input_options(), "-i", str(path), *limit, "-an",
            "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
-           "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-movflags", "+faststart", str(out)]
+           "-vf", DISPLAY_SCALE, "-movflags", "+faststart", str(out)]
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-TABLE_HEADERS = ["window", "time (s)", "ALT", "baseline", "top entities"]
+TABLE_HEADERS = ["window", "time (s)", "ALT", "CLIP frame-mean", "top entities"]
 # runs in the browser before the handler: bring the "Whole video" tab forward (its content is rendered only
 # while it is open), and pass the inputs on unchanged
 JS_SHOW_TAB = """(...args) => { const tab = [...document.querySelectorAll('button[role=tab]')]
@@ -63,7 +63,7 @@ def whole_video_tab() -> dict[str, Any]:
                                 "click a window in the table to open its full explanation in the other tabs.",
                                 elem_id="alt-whole-note")
         c["plot"] = gr.Plot(label="Top class per window, and class probabilities over time (ALT solid, "
-                                  "baseline dotted)", elem_id="alt-timeline-plot")
+                                  "CLIP frame-mean baseline dotted)", elem_id="alt-timeline-plot")
         c["table"] = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, elem_id="alt-windows")
     return c
 

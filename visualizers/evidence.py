@@ -78,7 +78,9 @@ def _frame_bars(ax, exp: Explanation, a: int) -> None:
     ax.set_xticks(t, [str(i) for i in t], fontsize=6)
     ax.set_xlabel("frame", fontsize=7)
     ax.set_title("ALT logit per frame", fontsize=8)
-    ax.legend(fontsize=6, loc="best", framealpha=0.8)
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, hi + 0.25 * (hi - lo))  # headroom: the legend sits above the tallest bar
+    ax.legend(fontsize=6, loc="upper center", ncol=2, frameon=False)
     ax.tick_params(axis="y", labelsize=6)
 
 
@@ -89,7 +91,7 @@ def _baseline_bars(ax, exp: Explanation, a: int) -> None:
     ax.axhline(0, color="black", linewidth=0.6)
     ax.set_xticks(t, [str(i) for i in t], fontsize=6)
     ax.set_xlabel("frame", fontsize=7)
-    ax.set_title("CLIP baseline logit per frame", fontsize=8)
+    ax.set_title("CLIP frame-mean baseline logit per frame", fontsize=8)
     ax.tick_params(axis="y", labelsize=6)
 
 
@@ -104,8 +106,8 @@ def contributions_caption(exp: Explanation, cls: int | str | None = None) -> str
             f"{p['frame_mean'].sum():.3f} + adapter query terms {p['queries'].sum():.3f} (exact split, "
             f"1/||Z|| common to all parts). Left: each entity's query terms summed over frames (blue raises "
             f"the logit, red lowers it). Middle: per frame, the frame-mean part (grey) and that frame's "
-            f"query terms. Right: the CLIP baseline logit {p['baseline'].sum():.3f} split per frame. These "
-            f"are contributions to a logit, not causes: removing an entity also changes the others' terms "
+            f"query terms. Right: the CLIP frame-mean baseline's logit {p['baseline'].sum():.3f} split per "
+            f"frame. These are contributions to a logit, not causes: removing an entity also changes the others' terms "
             f"(use the counterfactual).{zero}")
 
 

@@ -50,7 +50,7 @@ def window_hover(w: dict[str, Any], entities: int = 5) -> str:
     ents = ", ".join(f"{html.escape(e['name'])} {e['patch_share']:.0%}" for e in w["entities"][:entities]) or "none"
     return (f"window {w['index']}: {w['start']:.1f}-{w['end']:.1f} s<br>"
             f"ALT: {html.escape(w['top_class'])} ({w['top_prob']:.2f})<br>"
-            f"baseline: {html.escape(w['baseline_top_class'])} ({w['baseline_top_prob']:.2f})<br>"
+            f"CLIP frame-mean: {html.escape(w['baseline_top_class'])} ({w['baseline_top_prob']:.2f})<br>"
             f"entities: {ents}")
 
 
@@ -69,7 +69,7 @@ def timeline_figure(timeline: Any, k: int = 5, height: int = 460) -> go.Figure:
     colors = class_colors(data)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.3, 0.7], vertical_spacing=0.06)
     hover = [window_hover(w) for w in wins]
-    for label, key in (("ALT", "top_class"), ("baseline", "baseline_top_class")):
+    for label, key in (("ALT", "top_class"), ("CLIP frame-mean", "baseline_top_class")):
         for name in dict.fromkeys(w[key] for w in wins):  # one trace per class: few traces for long videos
             mine = [i for i, w in enumerate(wins) if w[key] == name]
             fig.add_trace(go.Bar(
@@ -85,7 +85,7 @@ def timeline_figure(timeline: Any, k: int = 5, height: int = 460) -> go.Figure:
             fig.add_trace(go.Scatter(
                 x=centres, y=[w[key][name] for w in wins], mode="lines+markers" if len(wins) < 60 else "lines",
                 line=dict(color=colour, dash=dash, shape="hv" if len(wins) > 1 else "linear", width=2 - baseline),
-                name=name if not baseline else f"{name} (baseline)", legendgroup=name, showlegend=not baseline,
+                name=name if not baseline else f"{name} (CLIP frame-mean)", legendgroup=name, showlegend=not baseline,
                 customdata=[w["index"] for w in wins], hovertext=hover, hoverinfo="text+y"), row=2, col=1)
     done = "" if data.get("complete", True) else f" (stopped after {len(wins)} of {data.get('num_planned')} windows)"
     fig.update_layout(
@@ -95,7 +95,7 @@ def timeline_figure(timeline: Any, k: int = 5, height: int = 460) -> go.Figure:
         legend=dict(orientation="h", y=-0.15))
     fig.update_xaxes(title_text="time (s)", row=2, col=1, range=[0, data["duration"]], gridcolor="#e5e5e5")
     fig.update_yaxes(title_text="probability", row=2, col=1, range=[0, 1], gridcolor="#e5e5e5")
-    fig.update_yaxes(row=1, col=1, categoryorder="array", categoryarray=["baseline", "ALT"])
+    fig.update_yaxes(row=1, col=1, categoryorder="array", categoryarray=["CLIP frame-mean", "ALT"])
     return fig
 
 

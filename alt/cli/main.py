@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
              explain.add_clip_arguments, explain.run_classify)
     _command(sub, "train", "train the adapter (few-shot or full) on a dataset folder or list file",
              train.add_train_arguments, train.run_train)
-    _command(sub, "eval", "top-1/top-5 with temporal views, ALT vs the CLIP baseline",
+    _command(sub, "eval", "top-1/top-5 with temporal views, ALT vs the CLIP frame-mean baseline",
              evaluate.add_eval_arguments, evaluate.run_eval)
     tools = sub.add_parser("corpus", help="entity corpus tools").add_subparsers(dest="corpus_command", required=True)
     _command(tools, "build", "build an entity corpus from label lists (offline, deterministic)",

@@ -47,15 +47,15 @@ def _add_recipe_arguments(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--recipe", default="default", choices=sorted(RECIPES),
                    help="fills every option below marked (recipe) that is not given: 'default' (measured on small "
-                   "motion datasets: argmax alignment, logit scales 100, lr 3e-3, temporal jitter, auto epochs) or "
+                   "motion datasets: argmax alignment, logit scales 100, lr 1.5e-3, temporal jitter, auto epochs) or "
                    "'paper' (Gumbel noise 1, the model's own scales, lr 1e-3, jitter, 10 epochs); "
-                   "docs/readme/training.md has the measurements")
+                   "the README's Training section has the measurements")
     p.add_argument("--epochs", type=int, default=None, help="(recipe) epochs; default: auto, 10 epochs but at "
                    "least 400 optimizer steps")
     p.add_argument("--lr", type=float, default=None, help="(recipe) peak AdamW learning rate of the adapter "
-                   "(default 3e-3; paper 1e-3)")
+                   "(default 1.5e-3; paper 1e-3)")
     p.add_argument("--jitter", action=argparse.BooleanOptionalAction, default=None,
-                   help="(recipe) a random frame per segment instead of segment centres (default off; paper on). "
+                   help="(recipe) a random frame per segment instead of segment centres (default on, as in the paper). "
                    "Off, the frozen image tower's outputs are cached after the first epoch")
     p.add_argument("--gumbel-noise", type=float, default=None, help="(recipe) Gumbel noise multiplier of the "
                    "training alignment picks at the start: 1 is the paper's Gumbel-Softmax, 0 the argmax that "

@@ -34,7 +34,7 @@ def add_world_commands(sub: argparse._SubParsersAction) -> None:
 
     p = world.add_parser("data", help="write train/ and val/ folders of labelled world clips (AVI, masks, metadata)")
     p.add_argument("--out", required=True)
-    p.add_argument("--per-class", type=int, default=48, help="training clips per class (default 48)")
+    p.add_argument("--per-class", type=int, default=128, help="training clips per class (default 128)")
     p.add_argument("--val-per-class", type=int, default=8, help="validation clips per class (default 8; 0: none)")
     p.add_argument("--seed", type=int, default=0, help="training set seed; validation uses seed + 1")
     p.add_argument("--frames", type=int, default=16)

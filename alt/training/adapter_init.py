@@ -9,7 +9,7 @@ grown, and its gradient is tiny while the branches after it are still near zero.
 "appearing / disappearing / briefly appearing / briefly disappearing" set that only temporal order
 separates (64 px, 16 frames, 40 clips per class, 400 steps, held-out top-1): zero start 0.16;
 sinusoidal positions 0.95; random weights (std 0.02) in the zero branches alone 0.27; both 0.92
-(docs/readme/training.md).
+(README.md, Training).
 
 `spread_init` applies this at the start of training only, to all-zero tensors only (a trained adapter
 being fine-tuned is left alone). The adapter's final projection always stays zero, so a freshly

@@ -11,6 +11,7 @@ them stop the run (`SkippedVideos.check`).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -115,7 +116,14 @@ class SkippedVideos:
 
 def make_loader(dataset: ClipDataset, batch_size: int, *, num_workers: int = 0, sampler=None,
                 shuffle: bool = False, seed: int = 0) -> torch.utils.data.DataLoader:
-    """A DataLoader that decodes in `num_workers` processes and tolerates unreadable videos."""
+    """A DataLoader that decodes in `num_workers` processes (at most one per CPU core this process may use)
+    and tolerates unreadable videos."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    batches = -(-len(sampler if sampler is not None else dataset) // batch_size)
+    if num_workers > min(cores, batches):  # a worker per core at most, and none without a batch to decode
+        logger.info("decoding in %d DataLoader workers, not %d (%d CPU cores, %d batches)", min(cores, batches),
+                    num_workers, cores, batches)
+        num_workers = min(cores, batches)
     gen = torch.Generator().manual_seed(seed) if shuffle and sampler is None else None
     return torch.utils.data.DataLoader(
         dataset, batch_size=batch_size, shuffle=shuffle if sampler is None else False, sampler=sampler,

@@ -3,7 +3,7 @@
 With `--train adapter` and no temporal jitter, a training clip gives the same frames, hence the same
 region-aware encoder output, in every epoch. `TokenCache` keeps that output (per video, on the CPU) after
 the first epoch, so later epochs skip decoding and the image tower: on the tiny model this halves the
-step time (docs/readme/training.md). It turns itself off when the dataset's tokens would not fit in
+step time (README.md, Training). It turns itself off when the dataset's tokens would not fit in
 `max_bytes`, and is never used under torchrun (DistributedDataParallel must run the whole forward).
 """
 

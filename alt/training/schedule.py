@@ -3,7 +3,7 @@ and fitting all of it into a wall-clock budget.
 
 Without `--epochs`, a run plans `auto_steps`: ten epochs, but never fewer than AUTO_MIN_STEPS optimizer
 steps, because the adapter starts from zero-initialised branches and small datasets have few steps per
-epoch (measurements in docs/readme/training.md). With `--max-minutes`, the step time is measured while
+epoch (measurements in README.md, Training). With `--max-minutes`, the step time is measured while
 training and the plan (warm-up and cosine together) is resized to end inside the budget, instead of
 being cut off mid-schedule at a high learning rate.
 """

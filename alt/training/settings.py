@@ -5,7 +5,7 @@ image-tower blocks, ln_post and the projection), or `visual` (the whole image to
 always frozen: entity and class-name embeddings are computed once and cached.
 
 Recipes (`--recipe`) fill every setting left unset (None): `default` is what measurements on small
-motion datasets support (docs/readme/training.md); `paper` is the method as first implemented from the
+motion datasets support (README.md, Training); `paper` is the method as first implemented from the
 paper (Gumbel noise 1 on the alignment, the model's own logit scales, temporal jitter, lr 1e-3, 10 epochs).
 An explicit option always wins over the recipe.
 """
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # setting -> value, for every setting a recipe decides (None in a recipe: keep the model's own value)
 RECIPES: dict[str, dict[str, Any]] = {
-    "default": {"epochs": None, "lr": 3e-3, "jitter": True, "gumbel_noise": 0.0, "gumbel_noise_end": 0.0,
+    "default": {"epochs": None, "lr": 1.5e-3, "jitter": True, "gumbel_noise": 0.0, "gumbel_noise_end": 0.0,
                 "gumbel_tau": 1.0, "align_scale": 100.0, "class_scale": 100.0, "init_std": None,
                 "temporal_init": 0.1},
     "paper": {"epochs": 10, "lr": 1e-3, "jitter": True, "gumbel_noise": 1.0, "gumbel_noise_end": 1.0,

@@ -3,7 +3,7 @@
 On a CPU, torch runs every operator on `torch.get_num_threads()` threads and waits for the slowest one.
 When the cores are shared with other work, a thread that has lost its core stalls every operator, and
 a small model (many small operators) can run ten times slower on two threads than on one (measured on
-a shared two-core machine: docs/readme/training.md). `ThreadChooser` therefore times a few training
+a shared two-core machine: README.md, Training). `ThreadChooser` therefore times a few training
 steps with torch's default count and a few with one thread, keeps the faster, and logs the choice.
 `--threads N` fixes the count instead.
 """

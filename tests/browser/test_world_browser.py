@@ -5,7 +5,7 @@ its example clips explained with meaning, checked against their ground truth, in
   its time-reversed partner;
 - waving.mp4: the frame-mean baseline names "waving a hand", and the person's arms are aligned to "arm"
   (offered in the Alignment tab's entity list, highlighted there). The committed model's adapter calls
-  this clip "walking left", and the hand itself (about one 8 x 8 patch) is merged into its surroundings
+  this clip "bouncing a ball", and the hand itself (about one 8 x 8 patch) is merged into its surroundings
   (issue 14 open; tests/integration/test_world_eval.py holds both as strict expected failures).
 
 Screenshots (world-*.png) go to docs/screenshots/ with ALT_UPDATE_SCREENSHOTS=1, else to test-artifacts/.

@@ -139,7 +139,8 @@ def test_adapter_learns_motion_direction_the_frame_mean_cannot(tmp_path, capsys)
     regions); with a convolution over per-frame CLS vectors only, the same run reached ~55%.
     """
     start = time.monotonic()
-    run = train_motion_model(tmp_path, test_per_class=16, max_minutes=5)  # 40 train clips per class, 12 epochs; ~25 s idle
+    # 40 training clips per class, 12 epochs: about 25 s on an idle machine
+    run = train_motion_model(tmp_path, test_per_class=16, max_minutes=5)
     capsys.readouterr()
     assert main(["eval", "--data", str(tmp_path / "test"), "--model", str(run), "--views", "1",
                  "--r", "4", "--num-workers", "0", "--out", str(tmp_path / "eval.json")]) == 0

@@ -26,3 +26,21 @@ def test_display_copy_of_an_avi_is_h264_mp4_and_original_is_kept(tmp_path):
     assert src.is_file() and media.is_display_copy(f"/elsewhere/cache/{copy.name}", copy)
     (tmp_path / "x.mp4").write_text("not a video")
     assert media.to_browser_playable(tmp_path / "x.mp4") is None
+
+
+def test_display_copy_is_at_most_720p_and_keeps_the_aspect(tmp_path):
+    import cv2
+
+    from ui import media
+
+    tall = media.to_browser_playable(make_clip(tmp_path / "tall.avi", num_frames=4, size=(1600, 1200), fps=10))
+    small = media.to_browser_playable(make_clip(tmp_path / "small.avi", num_frames=4, size=(161, 121), fps=10))
+    sizes = []
+    for copy in (tall, small):
+        cap = cv2.VideoCapture(str(copy))
+        ok, frame = cap.read()
+        cap.release()
+        assert ok
+        sizes.append(frame.shape[:2])  # (height, width)
+    assert sizes[0] == (720, 960)  # 1600x1200 scaled to 720 px tall, 4:3 kept
+    assert sizes[1] == (120, 160)  # 161x121: not enlarged, only made even

@@ -14,6 +14,7 @@ from alt.explanation import Explanation
 from tests.helpers.fake_explanation import make_explanation
 from tests.helpers.video_probe import probe_video
 from visualizers import export_explanation, overlay_strips, video_writer, write_video
+from visualizers.draw import text_bar
 from visualizers.export import video_repeats
 from visualizers.panels import frame_header
 
@@ -98,10 +99,17 @@ def test_tiny_mp4_is_448_px_tall_and_numbers_frames_like_the_json(tiny, frames, 
     repeats = video_repeats()
     assert info.frames == exp.num_frames * repeats
     strips = overlay_strips(exp)  # [T, H, W, 3]: strip t is captioned frame_header(exp, t)
-    video = _decode_rgb(paths["mp4"])[:, : strips.shape[1] : 4, : strips.shape[2] : 4].astype(np.float32)
+    decoded = _decode_rgb(paths["mp4"]).astype(np.float32)  # [N, H', W', 3], H' >= H, W' >= W (even sizes)
+    video = decoded[:, : strips.shape[1] : 4, : strips.shape[2] : 4]
     small = strips[:, ::4, ::4].astype(np.float32)  # every 4th pixel is plenty to tell frames apart
     diff = np.abs(video[:, None] - small[None]).mean(axis=(2, 3, 4))  # [N, T]
     assert list(diff.argmin(axis=1)) == [i // repeats for i in range(info.frames)]  # video frame i = JSON frame i
+    width = strips.shape[2]
     for t in data["frame_index"]:
         header = frame_header(exp, t)
         assert header.startswith(f"frame {t} ") and f"{data['timestamps'][t]:.2f} s" in header
+        one_based = header.replace(f"frame {t} ", f"frame {t + 1} ", 1)
+        drawn, other = (text_bar(width, s).astype(np.float32) for s in (header, one_based))
+        for i in range(t * repeats, (t + 1) * repeats):  # the pixels of the video's caption read "frame t"
+            shown = decoded[i, : drawn.shape[0], :width]
+            assert np.abs(shown - drawn).mean() < np.abs(shown - other).mean()

@@ -186,7 +186,7 @@ def test_readme_reports_the_measured_figures():
     """Every (model, r) row the tests above hold the CPU to is in the README's precision table, as written."""
     readme = README.read_text(encoding="utf-8")
     missing = [readme_row(key) for key in REPORTED if readme_row(key) not in readme]
-    assert missing == [], "README.md's precision table should hold these rows (docs/readme/precision.md):\n" + \
+    assert missing == [], "README.md's precision table should hold these rows (README.md, Precision):\n" + \
         "\n".join(missing)
 
 

@@ -20,7 +20,7 @@ from alt.validate import InputError
 
 def test_recipe_fills_only_what_was_left_unset():
     s = TrainSettings(data="d", out="o").resolved()
-    assert (s.lr, s.gumbel_noise, s.jitter, s.epochs, s.class_scale) == (3e-3, 0.0, True, None, 100.0)
+    assert (s.lr, s.gumbel_noise, s.jitter, s.epochs, s.class_scale) == (1.5e-3, 0.0, True, None, 100.0)
     paper = TrainSettings(data="d", out="o", recipe="paper", lr=5e-3).resolved()
     assert paper.lr == 5e-3 and paper.gumbel_noise == paper.gumbel_noise_end == 1.0 and paper.jitter
     assert paper.epochs == 10 and paper.class_scale is None and paper.align_scale is None

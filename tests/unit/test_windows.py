@@ -87,7 +87,7 @@ def test_timeline_round_trips_through_json_and_draws(tiny, long_clip):
     assert np.array_equal(back.probs(), tl.probs()) and tl.window_at(25.0) == 2
     fig = timeline_figure(tl)
     bars = [d for d in fig.data if d.type == "bar"]
-    assert {d.y[0] for d in bars} == {"ALT", "baseline"}
+    assert {d.y[0] for d in bars} == {"ALT", "CLIP frame-mean"}
     assert sorted(i for d in bars if d.y[0] == "ALT" for i in d.customdata) == [0, 1, 2, 3]  # every window, once
     assert len([d for d in fig.data if d.type == "scatter"]) == 2 * len(leading_classes(tl.to_dict()))
     files = write_timeline(tl, tiny_out := long_clip.parent / "out")
