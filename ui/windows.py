@@ -2,7 +2,7 @@
 
 "Explain the whole video" cuts the clip in the player into windows of the chosen length and explains
 them in chunks, updating the timeline figure and the table of windows after every chunk (progress bar;
-"Stop" cancels the run between chunks and keeps the windows done). Clicking a row of the table opens
+"Stop" ends the run after the chunk it is explaining and keeps the windows done). Clicking a row of the table opens
 that window's full explanation in every other tab: its frames are decoded again and explained alone,
 which gives exactly the window's row (alt/windows.py `explain_window`). The timeline lives in the user's
 `gr.State` as its JSON dict; the model is never modified.
@@ -13,6 +13,7 @@ which gives exactly the window's row (alt/windows.py `explain_window`). The time
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,6 +94,17 @@ class WholeVideoHandlers:
     decode_timeout_s: float
     max_upload_bytes: float | None
 
+    def _stop_events(self) -> dict[str, threading.Event]:
+        """session hash -> the Stop flag of that session's running whole-video run."""
+        return self.__dict__.setdefault("_whole_stops", {})
+
+    def stop_whole(self, request: gr.Request) -> None:
+        """Stop: this session's run ends after the chunk of windows it is explaining, keeping the windows done
+        (a flag the run reads between chunks, so the run ends normally and its last state is shown)."""
+        event = self._stop_events().get(getattr(request, "session_hash", None) or "")
+        if event is not None:
+            event.set()
+
     def _checked_source(self, video: str | None) -> str:
         from alt.errors import ALTError
         from ui import media
@@ -105,6 +117,7 @@ class WholeVideoHandlers:
             raise _refusal(str(exc)) from None
 
     def run_whole(self, video, upload, class_names, extra, num_frames, r, template, window_s,
+                  request: gr.Request = None,
                   progress=gr.Progress()) -> Iterator[dict]:  # noqa: B008 - Gradio injects the tracker
         """Explain the clip in the player window by window, yielding the growing timeline after each chunk."""
         from alt.errors import ALTError
@@ -118,7 +131,8 @@ class WholeVideoHandlers:
             r_val = int(float(r)) if r not in (None, "") else None
         except (TypeError, ValueError):
             raise _refusal(f"bad settings: frames={num_frames!r}, r={r!r}, window length={window_s!r}") from None
-        runs = None
+        runs, session = None, getattr(request, "session_hash", None) or ""
+        stop = self._stop_events()[session] = threading.Event()  # a new run replaces an old flag
         try:
             runs = iter_windows(
                 self.model, source, class_names, window_s=seconds, num_frames=frames, r=r_val,
@@ -128,14 +142,19 @@ class WholeVideoHandlers:
             for tl in runs:
                 data = tl.to_dict()
                 progress(len(tl.windows) / tl.num_planned, desc=f"window {len(tl.windows)} of {tl.num_planned}")
-                note = _note(data, running=not tl.complete)
+                note = _note(data, running=not tl.complete and not stop.is_set())
                 yield {w["state"]: data, w["plot"]: timeline_figure(data), w["table"]: table_rows(data),
                        w["note"]: note, ui.status: f"Whole video: {note}"}
+                if stop.is_set():
+                    logger.info("whole-video run stopped after %d of %d windows", len(tl.windows), tl.num_planned)
+                    break
         except ALTError as exc:
             raise _refusal(_user_message(exc, source)) from None
         finally:
+            if self._stop_events().get(session) is stop:
+                del self._stop_events()[session]
             if runs is not None:
-                runs.close()  # also when Stop cancels this generator: the video is closed at once
+                runs.close()  # also when the run stops early or the client goes: the video is closed at once
 
     def open_window(self, state: dict | None, top_k, alpha, att_view, evt: gr.SelectData) -> dict:
         """A click on the table of windows: that window's full explanation, shown in every tab."""
@@ -162,8 +181,8 @@ def wire_whole(ui: Layout, h: Any, model_events: dict[str, Any], private: dict[s
     """Connect the whole-video controls (call from ui/events.py `wire`)."""
     w = ui.whole
     outputs = [w["state"], w["plot"], w["table"], w["note"], ui.status]
-    run = w["run"].click(h.run_whole, [ui.video, ui.upload, ui.classes, ui.extra, ui.frames, ui.r, ui.template,
-                                       w["window_s"]], outputs, js=JS_SHOW_TAB, **model_events, **private)
-    w["stop"].click(None, None, None, cancels=[run], queue=False, **private)
+    w["run"].click(h.run_whole, [ui.video, ui.upload, ui.classes, ui.extra, ui.frames, ui.r, ui.template,
+                                 w["window_s"]], outputs, js=JS_SHOW_TAB, **model_events, **private)
+    w["stop"].click(h.stop_whole, None, None, queue=False, **private)  # the run ends after its current chunk
     w["table"].select(h.open_window, [w["state"], ui.top_k, ui.alpha, ui.att_view], ui.run_outputs(),
                       **model_events, **private)

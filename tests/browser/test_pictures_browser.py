@@ -123,6 +123,8 @@ def _assert_distinct_swatch_colours(page, legend: list[dict], info: dict, name: 
     page.locator("#alt-entity input").click()
     page.get_by_role("option", name="all entities").click()
     page.wait_for_function("() => JSON.parse(document.querySelector('#alt-align-info textarea').value).entity === null")
+    page.mouse.move(0, 0)
+    page.wait_for_selector("[role=listbox]", state="detached")  # the closing option list must not cover the legend
     wait_images(page, "#alt-annotated")
     path = shot(page, f"13-alignment-legend-{name}", "#alt-annotated img")
     img = np.asarray(Image.open(path).convert("RGB"))
