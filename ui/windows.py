@@ -2,8 +2,8 @@
 
 "Explain the whole video" cuts the clip in the player into windows of the chosen length and explains
 them in chunks, updating the timeline figure and the table of windows after every chunk (progress bar;
-"Stop" ends the run after the chunk it is explaining and keeps the windows done). Clicking a row of the table opens
-that window's full explanation in every other tab: its frames are decoded again and explained alone,
+"Stop" ends the run after the chunk it is explaining and keeps the windows done). Clicking a row of the
+table opens that window's full explanation in every other tab: its frames are decoded again and explained alone,
 which gives exactly the window's row (alt/windows.py `explain_window`). The timeline lives in the user's
 `gr.State` as its JSON dict; the model is never modified.
 

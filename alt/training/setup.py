@@ -147,7 +147,8 @@ def setup_run(s: TrainSettings, info: DistInfo, train_list: VideoList, log_path:
     if resumed:
         load_state(resumed[0], resumed[1], optimizer, named, scaler)
         prog.update({k: resumed[0]["progress"][k] for k in ("epoch", "step", "micro")})
-        if (resumed[0]["progress"].get("batch_size"), resumed[0]["progress"].get("world_size")) != (s.batch_size, info.world_size):
+        saved = resumed[0]["progress"]
+        if (saved.get("batch_size"), saved.get("world_size")) != (s.batch_size, info.world_size):
             logger.warning("batch size or process count changed: the interrupted epoch restarts from its beginning")
             prog["micro"] = 0
     cache = TokenCache(len(train_list), enabled=s.train == "adapter" and not s.jitter and not info.enabled)
