@@ -101,7 +101,9 @@ class WholeVideoHandlers:
     def stop_whole(self, request: gr.Request) -> None:
         """Stop: this session's run ends after the chunk of windows it is explaining, keeping the windows done
         (a flag the run reads between chunks, so the run ends normally and its last state is shown)."""
-        event = self._stop_events().get(getattr(request, "session_hash", None) or "")
+        session = getattr(request, "session_hash", None) or ""
+        event = self._stop_events().get(session)
+        logger.info("Stop for session %s: %s", session[:8], "a run is stopping" if event else "no run")
         if event is not None:
             event.set()
 
