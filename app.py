@@ -6,8 +6,8 @@
 Upload or record a clip, type zero-shot class names, and compare ALT with the CLIP baseline; tabs show
 merged-token regions, entity-to-region alignment, adapter attention and timelines, all re-rendered from
 the session's Explanation without re-running the model. API endpoints: /explain, /classify (README).
-This file reads the arguments, loads the model and launches `ui.build(model)`; nothing heavy is
-imported until `main()`.
+This file reads the arguments and the model's config, serves `ui.build(slot)`, then loads the model
+into the slot (requests made meanwhile wait); nothing heavy is imported until `main()`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alt.model.alt_model import ALTModel
+    from alt.model.config import ALTConfig
+    from ui.model_slot import ModelSlot
 
 logger = logging.getLogger("alt.app")
 EXAMPLES_DIR = Path(__file__).resolve().parent / "assets" / "examples"
@@ -48,25 +50,48 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def load_or_exit(spec: str, device: str | None) -> ALTModel:
-    """Load the model, or print what to do and exit with code 2 (no traceback).
-
-    alt.load_model switches to the local Hugging Face cache when the Hub cannot be reached, so a
-    missing download fails at once instead of after minutes of retries.
-    """
-    from alt.errors import ALTError
+def cannot_load(spec: str, exc: Exception) -> str:
+    """The one-line error for a model that cannot be had: what went wrong and what to do."""
     from alt.hub.offline import OFFLINE_HINT, needs_hub
+
+    hint = "" if OFFLINE_HINT in str(exc) or not needs_hub(spec) else (
+        ". Model weights come from the Hugging Face Hub: connect once (they are cached), pass a local "
+        "checkpoint folder, or " + OFFLINE_HINT)
+    text = f"{str(exc).rstrip('. ')}{hint}." if hint else str(exc)
+    return f"app.py: error: cannot load model {spec!r}: {text}"
+
+
+def config_or_exit(spec: str) -> ALTConfig:
+    """The spec's config, read without torch (a bad spec or a missing checkpoint fails here, before serving),
+    or print what to do and exit with code 2 (no traceback)."""
+    from alt.errors import ALTError
+    from alt.hub.specs import spec_config
+
+    try:
+        return spec_config(spec)
+    except (ALTError, OSError) as exc:
+        print(cannot_load(spec, exc), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def load_into(slot: ModelSlot, spec: str, device: str | None) -> bool:
+    """Import torch, load the weights and warm up, then hand the model to the waiting page. False if it failed
+    (the error is printed and given to `slot`, so waiting requests get it too)."""
+    from alt.errors import ALTError
     from alt.hub.specs import load_model
 
     try:
-        return load_model(spec, device)
+        model = load_model(spec, device)  # alt.load_model uses the local Hub cache when the Hub cannot be reached
     except (ALTError, OSError) as exc:
-        hint = "" if OFFLINE_HINT in str(exc) or not needs_hub(spec) else (
-            ". Model weights come from the Hugging Face Hub: connect once (they are cached), pass a local "
-            "checkpoint folder, or " + OFFLINE_HINT)
-        text = f"{str(exc).rstrip('. ')}{hint}." if hint else str(exc)
-        print(f"app.py: error: cannot load model {spec!r}: {text}", file=sys.stderr)
-        raise SystemExit(2) from None
+        message = cannot_load(spec, exc)
+        print(message, file=sys.stderr)
+        slot.fail(message.split(": error: ", 1)[1])
+        return False
+    logger.info("loaded %s on %s; warming up", spec, model.device)
+    warm_up(model)
+    slot.put(model)
+    logger.info("model ready")
+    return True
 
 
 def warm_up(model: ALTModel) -> None:
@@ -78,21 +103,25 @@ def warm_up(model: ALTModel) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Serve the page first, then load the model: the page is up in seconds (torch and open_clip take most of
+    a start), and a request made before the weights are in waits for them."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from alt.hub.specs import DEFAULT_SPEC
+
+    spec = args.model or DEFAULT_SPEC
+    config = config_or_exit(spec)
+
     import gradio as gr
 
     import ui
-    from alt.hub.specs import DEFAULT_SPEC
+    from ui.model_slot import ModelSlot
     from ui.page import CSS, HEAD
 
-    spec = args.model or DEFAULT_SPEC
-    model = load_or_exit(spec, args.device)
-    logger.info("loaded %s on %s; warming up", spec, model.device)
-    warm_up(model)
-    demo = ui.build(model, max_duration_s=args.max_duration_s, concurrency=args.concurrency,
+    slot = ModelSlot(config, device=args.device)
+    demo = ui.build(slot, max_duration_s=args.max_duration_s, concurrency=args.concurrency,
                     max_upload_mb=args.max_upload_mb,
                     delete_cache=(max(1, min(600, args.cache_ttl_s // 4)), args.cache_ttl_s))
     demo.queue(default_concurrency_limit=args.concurrency, max_size=args.max_queue)
@@ -103,7 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     # an unexpected exception (paths, Gradio's own refusals); the server log keeps those.
     demo.launch(server_name=args.host, server_port=args.port, max_file_size=int(args.max_upload_mb * 2**20),
                 allowed_paths=[str(EXAMPLES_DIR)], show_error=False, theme=theme, css=CSS, head=HEAD,
-                footer_links=["api", "gradio"], run_history=False)
+                footer_links=["api", "gradio"], run_history=False, prevent_thread_lock=True)
+    logger.info("page served; loading %s", spec)
+    if not load_into(slot, spec, args.device):
+        demo.close()
+        return 2
+    demo.block_thread()
     return 0
 
 

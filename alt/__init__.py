@@ -22,8 +22,7 @@ pull in torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from alt.lazy import lazy_exports
 
 _EXPORTS = {
     "ALTConfig": "model.config", "ALTModel": "model.alt_model", "DEFAULT_SPEC": "hub.specs",
@@ -34,15 +33,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'alt' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

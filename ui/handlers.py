@@ -1,6 +1,7 @@
 """Event handlers of the app: thin wrappers that call `alt` for results and `ui.render` for views.
 
-One `Handlers` object holds the single loaded model and the server's limits; every method is safe to
+One `Handlers` object holds the single model (in a `ModelSlot`: requests that come while it loads wait) and the
+server's limits; every method is safe to
 run concurrently (per-user results live in `gr.State`, never on this object). Expected problems
 (bad class names, unreadable or over-long videos, bad settings) become `gr.Error` with the message
 from `InputError`/`VideoError`, so the UI and API both show it and the server keeps serving.
@@ -18,6 +19,8 @@ import gradio as gr
 import visualizers as V
 from ui import media, render
 from ui.evidence import EvidenceHandlers
+from ui.model_slot import ModelNotReady, ModelSlot
+from ui.page import banner
 from ui.windows import WholeVideoHandlers
 
 if TYPE_CHECKING:
@@ -82,13 +85,26 @@ def _message(exc: Exception, path: str | None) -> str:
 class Handlers(EvidenceHandlers, WholeVideoHandlers):
     """Callbacks bound to one shared model and the server's limits."""
 
-    def __init__(self, model: ALTModel, ui: Layout, max_duration_s: float = 600.0,
+    def __init__(self, model: ALTModel | ModelSlot, ui: Layout, max_duration_s: float = 600.0,
                  decode_timeout_s: float = 60.0, max_upload_mb: float | None = None) -> None:
-        self.model = model
+        self.slot = model if isinstance(model, ModelSlot) else ModelSlot.ready_with(model)
         self.ui = ui
         self.max_duration_s = float(max_duration_s)
         self.decode_timeout_s = float(decode_timeout_s)
         self.max_upload_bytes = None if max_upload_mb is None else float(max_upload_mb) * 2**20  # MB as Gradio's
+
+    @property
+    def model(self) -> ALTModel:
+        """The shared model; a request that comes while it is still loading waits for it (ui.model_slot)."""
+        try:
+            return self.slot.get()
+        except ModelNotReady as exc:
+            raise refusal(str(exc)) from None
+
+    def banner(self) -> str:
+        """The model banner once the model is loaded (a page opened during start-up shows 'loading' until then)."""
+        self.model  # noqa: B018  (waits for the weights)
+        return banner(self.slot)
 
     # ---- the model call shared by the UI and the API ---------------------------------------------
     def explain(self, video: str | None, class_names: Any, num_frames: Any, r: Any, extra: Any = None,
@@ -116,6 +132,8 @@ class Handlers(EvidenceHandlers, WholeVideoHandlers):
         try:
             check_num_frames(frames, MIN_FRAMES, MAX_FRAMES)  # the app's narrower range, same validator
             names = clean_class_names(class_names if class_names is not None else "")
+            if not self.slot.loaded:
+                say(0.01, desc="waiting for the model to load")
             r_val = check_r(_int(r, "r") if r is not None and r != "" else self.model.config.r, self.model.max_r)
             say(0.02, desc="decoding")
             clip = load_video(video, num_frames=frames, max_duration_s=self.max_duration_s,

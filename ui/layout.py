@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from alt.explanation import BASELINE_NAME, PLAIN_CLIP_NAME, RANKING_DESCRIPTION
-from ui import render
+from ui import media, render
 from ui.examples import EXAMPLES_DIR, example_rows
 from ui.handlers import EXPORT_FORMATS, MAX_FRAMES, MIN_FRAMES, PRESETS
 from ui.page import DEFAULT_CLASSES, banner
@@ -25,13 +25,14 @@ ALIGNMENT_NOTE = ("Every patch in the colour of the entity its merged-token regi
                   "a region or a legend row to highlight that entity in every frame.")
 
 if TYPE_CHECKING:
-    from alt.model.alt_model import ALTModel
+    from ui.model_slot import ModelSlot
 
 
 @dataclass
 class Layout:
     """Every component the handlers read or write (gradio objects, typed loosely)."""
 
+    banner: Any  # which model, on which device, trained or not ("loading" until the weights are in)
     session: Any  # gr.State: the user's Session (Explanation + view settings)
     upload: Any  # gr.State: {"display": converted copy, "source": original upload}
     video: Any
@@ -112,7 +113,7 @@ class Layout:
         return [*self.result_outputs(), self.status]
 
 
-def _inputs(model: ALTModel) -> dict[str, Any]:
+def _inputs(model: ModelSlot) -> dict[str, Any]:
     """Left column, compact enough for a 1280x720 projector: the player, class names, Explain, both
     predictions; then presets, extra entities, settings and examples below."""
     c: dict[str, Any] = {}
@@ -143,11 +144,13 @@ def _inputs(model: ALTModel) -> dict[str, Any]:
     c["whole"] = whole_video_inputs()
     rows = example_rows(EXAMPLES_DIR)
     if rows:
+        media.remember_playable_answers()  # Gradio probes each example twice while building: once is enough
+        media.probe_in_parallel([row[0] for row in rows])
         gr.Examples(rows, inputs=[c["video"], c["classes"]], label="Example clips (made by this project)")
     return c
 
 
-def _tabs(model: ALTModel) -> dict[str, Any]:
+def _tabs(model: ModelSlot) -> dict[str, Any]:
     """The views of one result: regions, alignment, attention, timeline, downloads."""
     c: dict[str, Any] = {}
     with gr.Tabs():
@@ -222,7 +225,7 @@ def _evidence_tab() -> dict[str, Any]:
     return c
 
 
-def _api(model: ALTModel) -> dict[str, Any]:
+def _api(model: ModelSlot) -> dict[str, Any]:
     """Hidden inputs and outputs of the public API endpoints."""
     with gr.Column(visible=False):
         return {
@@ -238,11 +241,12 @@ def _api(model: ALTModel) -> dict[str, Any]:
         }
 
 
-def build_layout(model: ALTModel) -> Layout:
-    """Create every component (call inside `gr.Blocks()`)."""
+def build_layout(model: ModelSlot) -> Layout:
+    """Create every component (call inside `gr.Blocks()`), from the model's config: the weights may still be loading."""
     gr.Markdown("## ALT Explorer · why does a video model recognise an action?", elem_id="alt-title")
-    gr.Markdown(banner(model), elem_id="alt-banner", elem_classes=[] if model.config.adapter_trained else ["untrained"])
     c: dict[str, Any] = {"session": gr.State(None), "upload": gr.State(None)}
+    c["banner"] = gr.Markdown(banner(model), elem_id="alt-banner",
+                              elem_classes=[] if model.config.adapter_trained else ["untrained"])
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=360):
             c.update(_inputs(model))

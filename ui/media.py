@@ -163,6 +163,47 @@ def is_browser_playable(path: str | Path, codec: str | None = None) -> bool:
     return codec is not None and (Path(path).suffix.lower(), codec) in PLAYABLE
 
 
+_probed: dict[tuple[str, int, int], bool] = {}  # (resolved path, size, mtime ns) -> Gradio's playable answer
+
+
+def remember_playable_answers() -> None:
+    """Let Gradio's Video component probe each file version once.
+
+    Gradio runs ffprobe (`processing_utils.video_is_playable`) every time a Video shows a file: twice per
+    example clip while the page is built (about 1.4 s of a start on a 2-core machine) and again for each
+    display copy. Its answer depends only on the file, so it is kept per (path, size, mtime): a changed
+    file is probed again, and the answers are Gradio's own. Calling this again changes nothing.
+    """
+    from gradio import processing_utils  # gradio.components.video looks the function up here at each call
+
+    original = processing_utils.video_is_playable
+    if getattr(original, "remembers", False):
+        return
+
+    def video_is_playable(video_filepath: str) -> bool:
+        try:
+            st = os.stat(video_filepath)
+            key = (os.path.realpath(video_filepath), st.st_size, st.st_mtime_ns)
+        except OSError:
+            return original(video_filepath)
+        if key not in _probed:
+            _probed[key] = original(video_filepath)
+        return _probed[key]
+
+    video_is_playable.remembers = True  # type: ignore[attr-defined]
+    processing_utils.video_is_playable = video_is_playable
+
+
+def probe_in_parallel(paths: list[str]) -> None:
+    """Ask the (remembering) playable check about `paths` at once, one ffprobe each in parallel threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio import processing_utils
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(paths), 4))) as pool:
+        list(pool.map(processing_utils.video_is_playable, paths))
+
+
 def to_browser_playable(path: str | Path, *, session: str | None = None, max_duration_s: float | None = None,
                         codec: str | None = None, timeout_s: float = 120.0) -> Path | None:
     """A copy of `path` that browsers play, or None when `path` already plays or cannot be converted.

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alt.model.alt_model import ALTModel
+    from ui.model_slot import ModelSlot
 
 CSS = """
 #alt-banner {border-left: 4px solid var(--color-accent); padding-left: 10px}
@@ -63,12 +64,13 @@ window.addEventListener('error', (e) => {
 DEFAULT_CLASSES = "bouncing a ball\nwaving hand\ndriving car\nswimming\nplaying guitar"
 
 
-def banner(model: ALTModel) -> str:
+def banner(model: ALTModel | ModelSlot) -> str:
     """Which model is loaded, on which device, and whether its adapter is trained."""
     spec = model.config.spec or model.config.clip_name
+    where = f"on `{model.device}`" if getattr(model, "loaded", True) else "· **loading its weights…**"
     trained = bool(model.config.adapter_trained)
     state = ("**adapter trained**: ALT and the CLIP frame-mean baseline differ" if trained else
              "**adapter untrained**: ALT equals the CLIP frame-mean baseline by design; the pictures are still "
              "what the model computed")
-    return (f"Model `{spec}` ({model.config.image_size} px, patch {model.config.patch_size}) on "
-            f"`{model.device}` · r ≤ {model.max_r} · {state}")
+    return (f"Model `{spec}` ({model.config.image_size} px, patch {model.config.patch_size}) {where} · "
+            f"r ≤ {model.max_r} · {state}")

@@ -11,101 +11,24 @@ overlaps, legends), regions (merged-token region maps), alignment (entity-to-reg
 (plotly), figure (matplotlib grid), video_writer (H.264 MP4), export (JSON/PNG/PDF/MP4/ZIP).
 """
 
-from visualizers.alignment import (
-    alignment_annotations,
-    alignment_color_map,
-    alignment_overlay,
-    alignment_overlays,
-    alignment_picture,
-    clip_entities,
-    entity_highlight_overlays,
-    frame_entities,
-)
-from visualizers.attention import (
-    VIEWS,
-    attention_caption,
-    attention_maps,
-    attention_overlay,
-    attention_overlays,
-    attention_title,
-    clip_scale,
-    colorbar_strip,
-    frame_mass,
-)
-from visualizers.colors import LEGEND_SIZE, OTHER_HEX, ClipColors, clip_colors, entity_hex, entity_rgb
-from visualizers.draw import DISPLAY_SIDE, boundary_mask, display_factor, enlarge, upscale_patches
-from visualizers.export import export_explanation
-from visualizers.figure import explanation_figure, save_figure
-from visualizers.labels import LabelBox, Picture, overlapping_pairs
-from visualizers.panels import Panels, overlay_strips, render_panels, strip_picture
-from visualizers.plots import (
-    alignment_figure,
-    attention_time_figure,
-    entity_frame_figure,
-    entity_frame_matrix,
-    probs_figure,
-)
-from visualizers.regions import (
-    layer_number,
-    num_layers,
-    region_caption,
-    region_counts,
-    region_ids_at,
-    region_map,
-    region_maps,
-)
-from visualizers.video_writer import write_video
+from alt.lazy import lazy_exports
 
-__all__ = [
-    "DISPLAY_SIDE",
-    "LEGEND_SIZE",
-    "OTHER_HEX",
-    "VIEWS",
-    "ClipColors",
-    "LabelBox",
-    "Panels",
-    "Picture",
-    "alignment_annotations",
-    "alignment_color_map",
-    "alignment_figure",
-    "alignment_overlay",
-    "alignment_overlays",
-    "alignment_picture",
-    "attention_caption",
-    "attention_maps",
-    "attention_overlay",
-    "attention_overlays",
-    "attention_time_figure",
-    "attention_title",
-    "boundary_mask",
-    "clip_colors",
-    "clip_entities",
-    "clip_scale",
-    "colorbar_strip",
-    "display_factor",
-    "enlarge",
-    "entity_frame_figure",
-    "entity_frame_matrix",
-    "entity_hex",
-    "entity_highlight_overlays",
-    "entity_rgb",
-    "explanation_figure",
-    "export_explanation",
-    "frame_entities",
-    "frame_mass",
-    "layer_number",
-    "num_layers",
-    "overlapping_pairs",
-    "overlay_strips",
-    "probs_figure",
-    "region_caption",
-    "region_counts",
-    "region_ids_at",
-    "region_map",
-    "region_maps",
-    "render_panels",
-    "save_figure",
-    "strip_picture",
-    "upscale_patches",
-    "write_video",
-]
+_EXPORTS = {  # name: its module; imported on first use (alt.lazy), so `import visualizers` stays light
+    "alignment_annotations": "alignment", "alignment_color_map": "alignment", "alignment_overlay": "alignment",
+    "alignment_overlays": "alignment", "alignment_picture": "alignment", "clip_entities": "alignment",
+    "entity_highlight_overlays": "alignment", "frame_entities": "alignment", "VIEWS": "attention",
+    "attention_caption": "attention", "attention_maps": "attention", "attention_overlay": "attention",
+    "attention_overlays": "attention", "attention_title": "attention", "clip_scale": "attention",
+    "colorbar_strip": "attention", "frame_mass": "attention", "ClipColors": "colors", "LEGEND_SIZE": "colors",
+    "OTHER_HEX": "colors", "clip_colors": "colors", "entity_hex": "colors", "entity_rgb": "colors",
+    "DISPLAY_SIDE": "draw", "boundary_mask": "draw", "display_factor": "draw", "enlarge": "draw",
+    "upscale_patches": "draw", "export_explanation": "export", "explanation_figure": "figure",
+    "save_figure": "figure", "LabelBox": "labels", "Picture": "labels", "overlapping_pairs": "labels",
+    "Panels": "panels", "overlay_strips": "panels", "render_panels": "panels", "strip_picture": "panels",
+    "alignment_figure": "plots", "attention_time_figure": "plots", "entity_frame_figure": "plots",
+    "entity_frame_matrix": "plots", "probs_figure": "plots", "layer_number": "regions", "num_layers": "regions",
+    "region_caption": "regions", "region_counts": "regions", "region_ids_at": "regions", "region_map": "regions",
+    "region_maps": "regions", "write_video": "video_writer",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

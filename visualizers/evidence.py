@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from alt.evidence.views import (
     class_index,
@@ -27,6 +25,8 @@ from alt.evidence.views import (
 from visualizers.draw import boundary_mask, upscale_patches
 
 if TYPE_CHECKING:  # annotations only
+    from matplotlib.figure import Figure
+
     from alt.evidence.curves_data import EvidenceCurves
     from alt.explanation import Explanation
 
@@ -34,6 +34,17 @@ logger = logging.getLogger(__name__)
 
 FOR_COLOR, AGAINST_COLOR, BASE_COLOR = "#2166ac", "#b2182b", "#9e9e9e"
 ORDER_COLORS = {"contribution": "#2166ac", "attention": "#e08214", "random": "#7f7f7f"}
+
+
+def _figure(width: float, height: float) -> Figure:
+    """An empty matplotlib Figure on the Agg canvas. matplotlib is imported here, at the first figure, so the
+    app's page does not wait for it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _fmt(v: float) -> str:
@@ -115,8 +126,7 @@ def contributions_figure(exp: Explanation, cls: int | str | None = None, k: int 
     """The logit split of one class (default ALT's prediction): entities, frames, baseline frames."""
     require_contributions(exp)
     a = class_index(exp, cls)
-    fig = Figure(figsize=(11, max(3.2, 0.22 * 2 * k + 1.2)), dpi=100)
-    FigureCanvasAgg(fig)
+    fig = _figure(11, max(3.2, 0.22 * 2 * k + 1.2))
     axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.25, 1, 0.8], "wspace": 0.35})
     _entity_bars(axes[0], exp, a, k)
     _frame_bars(axes[1], exp, a)
@@ -171,8 +181,7 @@ def counterfactual_rows(exp: Explanation, new_probs: np.ndarray, k: int = 5) -> 
 def counterfactual_figure(exp: Explanation, new_probs: np.ndarray, what: str, k: int = 5) -> Figure:
     """Class probabilities before and after a counterfactual (`what` names what was removed)."""
     rows = counterfactual_rows(exp, new_probs, k)[::-1]
-    fig = Figure(figsize=(6, 0.45 * len(rows) + 1.2), dpi=100)
-    FigureCanvasAgg(fig)
+    fig = _figure(6, 0.45 * len(rows) + 1.2)
     ax = fig.subplots()
     y = np.arange(len(rows))
     ax.barh(y + 0.2, [b for _, b, _ in rows], height=0.38, color=BASE_COLOR, label="before")
@@ -196,8 +205,7 @@ def region_contribution_figure(exp: Explanation, cls: int | str | None = None,
     a = class_index(exp, cls)
     rows = list(range(exp.num_frames)) if frames is None else [int(t) for t in frames]
     vmax = float(np.max(np.abs(region_contributions(exp, a)))) or 1.0
-    fig = Figure(figsize=(1.8 * len(rows) + 0.6, 2.5), dpi=100)
-    FigureCanvasAgg(fig)
+    fig = _figure(1.8 * len(rows) + 0.6, 2.5)
     axes = fig.subplots(1, len(rows), squeeze=False)[0]
     for ax, t in zip(axes, rows):
         ax.imshow(region_contribution_map(exp, t, a), interpolation="nearest")
@@ -212,8 +220,7 @@ def region_contribution_figure(exp: Explanation, cls: int | str | None = None,
 
 def deletion_summary_figure(curves: Sequence[EvidenceCurves], kind: str = "deletion") -> Figure:
     """Mean curve of each order over many explanations (e.g. held-out clips), with the mean AUC."""
-    fig = Figure(figsize=(5, 3.4), dpi=100)
-    FigureCanvasAgg(fig)
+    fig = _figure(5, 3.4)
     ax = fig.subplots()
     x = curves[0].fractions
     for order in getattr(curves[0], kind):
@@ -247,8 +254,7 @@ def curves_caption(curves: EvidenceCurves) -> str:
 
 def curves_figure(curves: EvidenceCurves) -> Figure:
     """Deletion and insertion curves with their AUCs."""
-    fig = Figure(figsize=(9, 3.4), dpi=100)
-    FigureCanvasAgg(fig)
+    fig = _figure(9, 3.4)
     axes = fig.subplots(1, 2, sharey=True)
     for ax, kind in zip(axes, ("deletion", "insertion")):
         for order, probs in getattr(curves, kind).items():

@@ -12,14 +12,12 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_model
-
 from alt.errors import CheckpointError
 from alt.model.config import ALTConfig, ConfigError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # torch and safetensors are imported where weights are read or written: reading a config needs neither
+    import torch
+
     from alt.model.alt_model import ALTModel
 
 logger = logging.getLogger(__name__)
@@ -39,6 +37,8 @@ def save_checkpoint(model: "ALTModel", folder: Path, card_extra: dict | None = N
     folder.mkdir(parents=True, exist_ok=True)
     config = {"format": FORMAT, "format_version": FORMAT_VERSION, **model.config.to_dict()}
     (folder / CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    from safetensors.torch import save_model
+
     save_model(model, str(folder / WEIGHTS), metadata={"format": "pt", "alt_format": FORMAT})
     model.corpus.save(folder / CORPUS)
     (folder / CARD).write_text(model_card(model.config, len(model.corpus), card_extra or {}))
@@ -111,6 +111,9 @@ def read_config(folder: Path) -> ALTConfig:
 
 def load_state(path: Path) -> dict[str, torch.Tensor]:
     """Tensors of a safetensors file, with a clear error when it is missing or damaged."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
     if not path.is_file():
         raise CheckpointError(f"{path} is missing: the checkpoint needs its {WEIGHTS}")
     try:

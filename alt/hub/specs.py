@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from alt.errors import ModelSpecError, WeightsError
 from alt.hub.offline import OFFLINE_HINT, use_cache_if_offline
-from alt.model.alt_model import ALTModel
-from alt.model.config import ALTConfig
+from alt.model.config import ALTConfig, open_clip_architecture
+
+if TYPE_CHECKING:  # torch loads with the model, not with this module: `spec_config` works without it
+    import torch
+
+    from alt.model.alt_model import ALTModel
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +40,10 @@ def world_model_dir() -> Path:
 
 def tiny_model(seed: int = 0) -> ALTModel:
     """The tiny preset with deterministic random weights (same weights in every process)."""
+    import torch
+
+    from alt.model.alt_model import ALTModel
+
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return ALTModel(ALTConfig.preset("tiny"))
@@ -44,6 +51,8 @@ def tiny_model(seed: int = 0) -> ALTModel:
 
 def pick_device(device: str | None = None) -> torch.device:
     """`device` if given, else CUDA when available, else CPU."""
+    import torch
+
     if device:
         if device.startswith("cuda") and not torch.cuda.is_available():
             raise ModelSpecError(f"device {device!r} asked for, but no CUDA GPU is available; use --device cpu")
@@ -51,22 +60,61 @@ def pick_device(device: str | None = None) -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def load_model(spec: str = DEFAULT_SPEC, device: str | None = None) -> ALTModel:
-    """Load the model a spec names, on `device` (default: GPU if present, else CPU), in eval mode."""
+def _clip_spec(spec: str) -> tuple[str, str | None]:
+    """(name, pretrained tag or None) of a `clip:NAME[/PRETRAINED]` spec."""
+    name, _, pretrained = spec[len("clip:"):].partition("/")
+    if not name:
+        raise ModelSpecError(f"{spec!r}: name an open_clip model, e.g. clip:ViT-B-16/openai")
+    return name, pretrained or None
+
+
+def _check_form(spec: str) -> str:
     spec = spec.strip()
     if not spec:
         raise ModelSpecError("empty model spec; use e.g. 'clip:ViT-B-16/openai', 'tiny', a folder or 'org/name'")
+    if spec not in ("tiny", "world") and not spec.startswith("clip:") and not Path(spec).expanduser().is_dir() \
+            and spec.count("/") != 1:
+        raise ModelSpecError(f"{spec!r} is not 'tiny', 'world', 'clip:NAME/PRETRAINED', a checkpoint folder or 'org/name'")
+    return spec
+
+
+def spec_config(spec: str = DEFAULT_SPEC) -> ALTConfig:
+    """The config of the model a spec names, read without torch and without loading weights.
+
+    The app lays out its page from it and serves it while the model loads. A Hub checkpoint is
+    downloaded (or found in the cache) here. For `clip:` specs the architecture comes from open_clip's
+    JSON file, without the pretrained tag's details (QuickGELU), which only the weights need.
+    """
+    spec = _check_form(spec)
+    use_cache_if_offline(spec)
+    if spec == "tiny":
+        config = ALTConfig.preset("tiny")  # its clip_config is written out: nothing to resolve
+    elif spec.startswith("clip:"):
+        name, pretrained = _clip_spec(spec)
+        config = ALTConfig.for_clip(name, pretrained)
+        config.clip_config = open_clip_architecture(name) or config.resolved().clip_config
+    else:
+        from alt.hub.checkpoint import read_config, resolve_checkpoint
+
+        config = read_config(world_model_dir() if spec == "world" else resolve_checkpoint(spec))
+    config.spec = spec
+    return config
+
+
+def load_model(spec: str = DEFAULT_SPEC, device: str | None = None) -> ALTModel:
+    """Load the model a spec names, on `device` (default: GPU if present, else CPU), in eval mode."""
+    from alt.model.alt_model import ALTModel
+
+    spec = _check_form(spec)
     use_cache_if_offline(spec)
     if spec == "tiny":
         model = tiny_model()
     elif spec == "world":
         model = ALTModel.from_pretrained(world_model_dir())
     elif spec.startswith("clip:"):
-        name, _, pretrained = spec[len("clip:"):].partition("/")
-        if not name:
-            raise ModelSpecError(f"{spec!r}: name an open_clip model, e.g. clip:ViT-B-16/openai")
+        name, pretrained = _clip_spec(spec)
         try:
-            model = ALTModel.from_clip(name, pretrained=pretrained or None)
+            model = ALTModel.from_clip(name, pretrained=pretrained)
         except WeightsError as exc:
             raise ModelSpecError(str(exc)) from exc
         except Exception as exc:  # open_clip/huggingface_hub raise many kinds when weights cannot be had
@@ -74,8 +122,6 @@ def load_model(spec: str = DEFAULT_SPEC, device: str | None = None) -> ALTModel:
                 f"could not load CLIP {name}/{pretrained or 'random'} ({exc}). open_clip downloads these weights "
                 "from the Hugging Face Hub: connect once (they are cached), or " + OFFLINE_HINT) from exc
     else:
-        if not Path(spec).expanduser().is_dir() and spec.count("/") != 1:
-            raise ModelSpecError(f"{spec!r} is not 'tiny', 'world', 'clip:NAME/PRETRAINED', a checkpoint folder or 'org/name'")
         model = ALTModel.from_pretrained(spec)
     model.to(pick_device(device))
     model.config.spec = spec

@@ -32,8 +32,7 @@ from torch import nn
 from alt.model.adapter import VideoAdapter
 from alt.model.align import Alignment, EntityAligner, Queries, group_queries
 from alt.model.config import ALTConfig
-from alt.model.encoder import FrameTokens, check_vision_tower, encode_frames, tokens_after_merging
-from alt.model.merge import merge_cap
+from alt.model.encoder import FrameTokens, check_vision_tower, encode_frames
 from alt.model.text import TextEmbeddings
 
 if TYPE_CHECKING:
@@ -126,16 +125,7 @@ class ALTModel(
                 Hugging Face Hub once (alt/clip_weights.py), or None for random weights (offline; tests).
             overrides: ALTConfig fields.
         """
-        from alt.model.config import list_presets
-
-        base = {}
-        for preset in list_presets():
-            p = ALTConfig.preset(preset)
-            if p.clip_name == name:
-                base = {k: v for k, v in p.to_dict().items()
-                        if k not in ("clip_config", "clip_pretrained", "preset_name")}
-                break
-        config = ALTConfig.from_dict({**base, "clip_name": name, "clip_pretrained": pretrained, **overrides}).resolved()
+        config = ALTConfig.for_clip(name, pretrained, **overrides).resolved()
         model = cls(config)
         if pretrained:
             from alt.hub.clip_weights import clip_weights_file, load_clip_weights
@@ -227,11 +217,11 @@ class ALTModel(
     @property
     def max_r(self) -> int:
         """Largest r a call may ask for: half the mergeable tokens of the first layer."""
-        return merge_cap(self.config.grid ** 2 + 1)
+        return self.config.max_r
 
     def num_regions(self, r: int) -> int:
         """R, regions per frame after merging at r."""
-        return tokens_after_merging(self.config.grid ** 2 + 1, self.config.num_layers, r) - 1
+        return self.config.num_regions(r)
 
     # ---- the network ----------------------------------------------------------------------------
     def encode_frames(self, x: torch.Tensor, r: int | None = None, record_layers: bool = False) -> FrameTokens:

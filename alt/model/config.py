@@ -8,6 +8,7 @@ checkpoint can be rebuilt offline without open_clip's registry.
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import logging
 from dataclasses import asdict, dataclass, field, fields
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from alt.errors import ConfigError
+from alt.model.schedule import merge_cap, tokens_after_merging
 
 logger = logging.getLogger(__name__)
 
@@ -67,13 +69,31 @@ class ALTConfig:
     @classmethod
     def preset(cls, name: str, **overrides: Any) -> "ALTConfig":
         """A preset from alt/model/configs/ (alt-b16, alt-b32, alt-l14, tiny), with optional overrides."""
+        return cls._preset(name, **overrides).resolved()
+
+    @classmethod
+    def _preset(cls, name: str, **overrides: Any) -> "ALTConfig":
+        """The preset as written (an empty `clip_config` stays empty)."""
         path = PRESET_DIR / f"{name}.json"
         if not path.is_file():
             raise ConfigError(f"unknown preset {name!r}; available: {', '.join(list_presets())}")
         data = json.loads(path.read_text())
         data.update(overrides)
         data["preset_name"] = name
-        return cls.from_dict(data).resolved()
+        return cls.from_dict(data)
+
+    @classmethod
+    def for_clip(cls, name: str, pretrained: str | None = None, **overrides: Any) -> "ALTConfig":
+        """The config of an untrained ALT around open_clip's `name` (the preset with that backbone, if any,
+        gives the ALT settings), not yet resolved: `clip_config` stays empty."""
+        base = {}
+        for preset in list_presets():
+            p = cls._preset(preset)
+            if p.clip_name == name:
+                base = {k: v for k, v in p.to_dict().items()
+                        if k not in ("clip_config", "clip_pretrained", "preset_name")}
+                break
+        return cls.from_dict({**base, "clip_name": name, "clip_pretrained": pretrained, **overrides})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ALTConfig":
@@ -133,6 +153,27 @@ class ALTConfig:
     @property
     def embed_dim(self) -> int:
         return int(self.resolved().clip_config["embed_dim"])
+
+    @property
+    def max_r(self) -> int:
+        """Largest r a call may ask for: half the mergeable tokens of the first layer."""
+        return merge_cap(self.grid ** 2 + 1)
+
+    def num_regions(self, r: int) -> int:
+        """R, regions per frame after merging at r."""
+        return tokens_after_merging(self.grid ** 2 + 1, self.num_layers, r) - 1
+
+
+def open_clip_architecture(name: str) -> dict[str, Any] | None:
+    """open_clip's architecture config for `name`, read from its package files without importing open_clip
+    (None when the file is not there). It lacks what a pretrained tag changes (QuickGELU): enough to size
+    a page, not to build a model; `ALTConfig.resolved` is the full answer."""
+    spec = importlib.util.find_spec("open_clip")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "model_configs" / f"{name}.json"
+        if path.is_file():
+            return json.loads(path.read_text())
+    return None
 
 
 def list_presets() -> list[str]:

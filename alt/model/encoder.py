@@ -31,12 +31,12 @@ from torch import nn
 from alt.errors import EncoderError
 from alt.model.merge import (
     match_tokens,
-    merge_cap,
     merge_weighted,
     merged_index,
     regions_from_source,
     source_from_owner,
 )
+from alt.model.schedule import tokens_after_merging  # noqa: F401  (re-exported: callers size R with it)
 
 
 @dataclass
@@ -75,14 +75,6 @@ def check_vision_tower(visual: nn.Module) -> None:
     for blk in visual.transformer.resblocks:
         if not isinstance(blk, ResidualAttentionBlock) or not isinstance(blk.attn, nn.MultiheadAttention):
             raise EncoderError("token merging needs open_clip's ResidualAttentionBlock with nn.MultiheadAttention")
-
-
-def tokens_after_merging(num_tokens: int, num_layers: int, r: int) -> int:
-    """Tokens left after `num_layers` blocks merging `r` each, with the per-layer cap applied."""
-    n = num_tokens
-    for _ in range(num_layers):
-        n -= min(r, merge_cap(n))
-    return n
 
 
 def _attention(

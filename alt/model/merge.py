@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import torch
 
+from alt.model.schedule import merge_cap
+
 
 @dataclass(frozen=True)
 class MergePlan:
@@ -44,12 +46,6 @@ class MergePlan:
     @property
     def r(self) -> int:
         return int(self.src_a.shape[1])
-
-
-def merge_cap(num_tokens: int, protect_cls: bool = True) -> int:
-    """Most tokens one layer may merge: half of its mergeable tokens (PAPER.md's cap)."""
-    mergeable = num_tokens - (1 if protect_cls else 0)
-    return max(mergeable // 2, 0)
 
 
 def match_tokens(metric: torch.Tensor, r: int, protect_cls: bool = True) -> MergePlan:
