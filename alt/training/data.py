@@ -114,16 +114,22 @@ class SkippedVideos:
         return len(self.failed)
 
 
+def worker_count(num_workers: int, batches: int) -> int:
+    """DataLoader workers to start: `num_workers`, but at most one per CPU core this process may use, and
+    none without a batch to decode."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if num_workers > min(cores, batches):
+        logger.info("decoding in %d DataLoader workers, not %d (%d CPU cores, %d batches)", min(cores, batches),
+                    num_workers, cores, batches)
+        return min(cores, batches)
+    return num_workers
+
+
 def make_loader(dataset: ClipDataset, batch_size: int, *, num_workers: int = 0, sampler=None,
                 shuffle: bool = False, seed: int = 0) -> torch.utils.data.DataLoader:
     """A DataLoader that decodes in `num_workers` processes (at most one per CPU core this process may use)
     and tolerates unreadable videos."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    batches = -(-len(sampler if sampler is not None else dataset) // batch_size)
-    if num_workers > min(cores, batches):  # a worker per core at most, and none without a batch to decode
-        logger.info("decoding in %d DataLoader workers, not %d (%d CPU cores, %d batches)", min(cores, batches),
-                    num_workers, cores, batches)
-        num_workers = min(cores, batches)
+    num_workers = worker_count(num_workers, -(-len(sampler if sampler is not None else dataset) // batch_size))
     gen = torch.Generator().manual_seed(seed) if shuffle and sampler is None else None
     return torch.utils.data.DataLoader(
         dataset, batch_size=batch_size, shuffle=shuffle if sampler is None else False, sampler=sampler,

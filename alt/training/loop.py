@@ -5,7 +5,8 @@ Gumbel noise as the recipe says) -> cross-entropy on the ALT logits over the tra
 with linear warm-up then cosine decay (alt/training/schedule.py, sized to --max-minutes from measured
 step times), optional bf16/fp16 autocast on CUDA, gradient accumulation, gradient clipping, CPU threads
 chosen by measurement (threads.py), encoder outputs cached while the image tower is frozen
-(feature_cache.py), and a resumable state written at every epoch end and when the budget runs out.
+(feature_cache.py), and a resumable state written at epoch ends (at most every RESUME_EVERY_S seconds)
+and when the run ends or the budget runs out.
 Under torchrun the model is wrapped in DistributedDataParallel; every process decodes its own shard;
 only rank 0 writes files. The run ends with a warning when it learned nothing (verdict.py).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from alt.model.precision import autocast
 from alt.training.data import ClipDataset, DatasetError, make_loader, open_dataset
 from alt.training.distributed import DistInfo, ListSampler, all_reduce, barrier, epoch_order
 from alt.training.evaluate import evaluate
+from alt.training.schedule import auto_steps
 from alt.training.schedule import lr_factor  # noqa: F401  (re-exported: tests and callers import it from here)
 from alt.training.settings import TrainSettings
 from alt.training.setup import MetricsLog, Run, setup_run  # noqa: F401  (MetricsLog: re-exported)
@@ -33,6 +36,8 @@ from alt.training.state import RESUME_DIR, save_state
 from alt.training.verdict import RunningStats, learning_warnings
 
 logger = logging.getLogger(__name__)
+
+RESUME_EVERY_S = 30.0  # the resumable state is written at an epoch end at most this often, and at the last one
 
 
 def _batches(run: Run, dataset: ClipDataset, order: list[int]):
@@ -47,7 +52,7 @@ def _batches(run: Run, dataset: ClipDataset, order: list[int]):
     for start in range(0, len(order), run.s.batch_size):
         idx = [i for i in order[start:start + run.s.batch_size] if i in run.cache]
         yield {"x": None, "labels": torch.tensor([labels[i] for i in idx], dtype=torch.long), "indices": idx,
-               "failed": [], "tokens": run.cache.get(idx, run.info.device) if idx else None}
+               "failed": [], "tokens": run.cache.get(idx, run.info.device, dataset.epoch) if idx else None}
 
 
 def _forward(run: Run, batch: dict[str, Any]):
@@ -171,12 +176,16 @@ def _end_epoch(run: Run, epoch: int, epoch_stats: dict[str, float], val_list, va
               **{f"val_{k}": v for k, v in val_metrics.items()}, "elapsed_s": round(time.monotonic() - run.t0, 2)}
     run.log.write(record)
     logger.info("epoch %d: %s", epoch + 1, ", ".join(f"{k} {v:.4f}" for k, v in record.items() if isinstance(v, float)))
-    if info.is_main:
+    due = last or time.monotonic() - run.saved_at >= RESUME_EVERY_S  # small datasets: epochs of a second or less
+    if info.is_main and due:
         run.model.config.adapter_trained = True
         save_checkpoint(run.model, out_dir / RESUME_DIR)
         save_state(out_dir / RESUME_DIR, run.optimizer, run.named, prog, run.fp, run.scaler)
+    if due:
+        run.saved_at = time.monotonic()
     barrier(info)
-    run.schedule.reserve_s = time.monotonic() - t_val  # keep room for one more validation and save
+    if due:  # keep room for one more validation and save (measured on an epoch end that saved)
+        run.schedule.reserve_s = time.monotonic() - t_val
     return val_metrics
 
 
@@ -199,6 +208,14 @@ def run(s: TrainSettings, info: DistInfo) -> dict[str, Any]:
                             split=s.split, part="test") if s.val else None
     run, dataset, _ = setup_run(s, info, train_list, out_dir / "metrics.jsonl")
     named, prog = run.named, run.prog
+    if s.train == "adapter" and s.jitter and not info.enabled:  # frozen tower, jittered frames: encode each once
+        steps_per_epoch = math.ceil(run.micro_per_epoch / s.accum)
+        with autocast(info.device, s.amp):
+            run.skipped.add(run.cache.fill_every_frame(
+                train_list, run.model, run.r, s.frames, s.seed, run.schedule.planned / steps_per_epoch, info.device,
+                num_workers=s.num_workers))
+        if run.cache.draw and not s.epochs:  # steps now cost the adapter only (a resumed run plans the same)
+            run.schedule.replan(auto_steps(steps_per_epoch, cached=True))
     run.log.write({"event": "start", "settings": s.to_dict(), "data": train_list.describe(),
                    "world_size": info.world_size, "device": str(info.device), "trainable_tensors": len(named),
                    "trainable_params": sum(p.numel() for _, p in named), "steps_planned": run.schedule.total})

@@ -3,7 +3,8 @@ and fitting all of it into a wall-clock budget.
 
 Without `--epochs`, a run plans `auto_steps`: ten epochs, but never fewer than AUTO_MIN_STEPS optimizer
 steps, because the adapter starts from zero-initialised branches and small datasets have few steps per
-epoch (measurements in README.md, Training). With `--max-minutes`, the step time is measured while
+epoch; AUTO_MIN_STEPS_CACHED when every frame's encoder output is cached (feature_cache.py), where a step
+costs only the adapter (measurements in README.md, Training). With `--max-minutes`, the step time is measured while
 training and the plan (warm-up and cosine together) is resized to end inside the budget, instead of
 being cut off mid-schedule at a high learning rate.
 """
@@ -14,6 +15,7 @@ import math
 
 AUTO_MIN_EPOCHS = 10  # epochs planned without --epochs, on datasets with many steps per epoch
 AUTO_MIN_STEPS = 400  # ... and the fewest optimizer steps planned without --epochs
+AUTO_MIN_STEPS_CACHED = 1000  # ... the same when every frame is cached: a step then costs the adapter only
 AUTO_MAX_EPOCHS = 300  # ... and the most epochs (a dataset of a few clips)
 FIT_AFTER = 3  # steps timed before the plan is fitted to the budget
 RATE_WINDOW = 20  # the pace is measured over this many recent steps
@@ -27,10 +29,10 @@ def lr_factor(step: int, total: int, warmup: int) -> float:
     return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
 
 
-def auto_steps(steps_per_epoch: int) -> int:
-    """Optimizer steps planned without --epochs: AUTO_MIN_EPOCHS epochs, at least AUTO_MIN_STEPS steps,
-    at most AUTO_MAX_EPOCHS epochs."""
-    steps = max(AUTO_MIN_EPOCHS * steps_per_epoch, AUTO_MIN_STEPS)
+def auto_steps(steps_per_epoch: int, cached: bool = False) -> int:
+    """Optimizer steps planned without --epochs: AUTO_MIN_EPOCHS epochs, at least AUTO_MIN_STEPS steps
+    (AUTO_MIN_STEPS_CACHED with every frame cached), at most AUTO_MAX_EPOCHS epochs."""
+    steps = max(AUTO_MIN_EPOCHS * steps_per_epoch, AUTO_MIN_STEPS_CACHED if cached else AUTO_MIN_STEPS)
     return min(steps, AUTO_MAX_EPOCHS * steps_per_epoch)
 
 
@@ -50,6 +52,10 @@ class Schedule:
         self.warmup_frac, self.budget_s, self.noise_range = warmup, budget_s, noise
         self._times: list[tuple[int, float]] = []  # (steps done, elapsed) after each step
         self.reserve_s = 0.0  # seconds to keep for what follows the last step (set by the loop)
+
+    def replan(self, planned: int) -> None:
+        """Plan `planned` steps instead (the warm-up and cosine follow the new plan)."""
+        self.planned = self.total = max(1, planned)
 
     @property
     def warmup(self) -> int:

@@ -67,6 +67,7 @@ class Run:
     prog: dict[str, Any]
     micro_per_epoch: int
     t0: float = field(default_factory=time.monotonic)
+    saved_at: float = field(default_factory=time.monotonic)  # when the resumable state was last written
     steps_run: int = 0
     stop_reason: str | None = None
     dummy: tuple[Any, ...] | None = None  # a readable (x, y, tokens) kept for zero-weight DDP steps

@@ -164,6 +164,24 @@ def load_video(path: str | Path, num_frames: int = 8, *, views: int = 1, view: i
                             timeout_s=timeout_s, min_decodable=min_decodable, seek=seek, isolate=isolate)[0]
 
 
+def frame_count(path: str | Path, timeout_s: float = 60.0) -> int:
+    """Frames the container says the video has (0 when it does not say; 1 for a still image).
+
+    Raises:
+        VideoError: the path is not a readable video or image.
+    """
+    p = vd.check_path(path)
+    if p.suffix.lower() in vd.IMAGE_EXTS:
+        return 1
+    cap = vd.open_capture(p, timeout_s)
+    if cap is None:
+        raise VideoError(vd.describe_unreadable(p))
+    try:
+        return vd.probe(cap).num_frames
+    finally:
+        cap.release()
+
+
 def load_video_views(path: str | Path, num_frames: int = 8, views: int = 3, *,
                      view_ids: list[int] | None = None, isolate: bool = False, **kwargs) -> list[VideoClip]:
     """V temporal views of one video for multi-view evaluation, decoded in one pass.

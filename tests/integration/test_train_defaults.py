@@ -10,9 +10,11 @@ chance there (<= 0.40; chance is 0.25), and ALT must reach >= 0.90 for every dat
 Fits run as `python -m alt.cli` processes, two at a time (the CPU threads of each are chosen by
 `alt train` itself). `ALT_TRAIN_DEFAULTS_JSON=path` writes the table's rows to a file.
 
-Issue 13's acceptance run, marked `acceptance` and so deselected from `make test` (pytest.ini) while the
-defaults miss its bar: measured 2026-11-26 (README, Training), with the default lr 1.5e-3 6 of 9 fits reach
-0.90 (mean 0.904, worst 0.781; 128 px seeds 1 and 2 under-fit, the 16-clip seed 0 over-fits). Run it with `make test-acceptance` (about 20 minutes on the 2-core CPU).
+Part of `make test` (slow tier; about 15 minutes on the 2-core CPU, nine fits two at a time). Measured
+2026-11-27 (README, Training): all 9 fits >= 0.90 (mean 0.967, worst 0.922), each 1.8-4.0 minutes. What made
+the difference: with the image tower frozen and jitter on, every frame is encoded once and each epoch draws
+its jittered frames from the cache (alt/training/feature_cache.py), so the auto schedule plans 1000 steps
+instead of 400 within the same minutes.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ DATASETS = {
 }
 SEEDS = (0, 1, 2)
 HELD_OUT_PER_CLASS = 16
-MAX_MINUTES = 4.0  # the cap of one fit; the default schedule ends well before it on an idle machine
+MAX_MINUTES = 4.5  # the budget of one fit (the issue allows 5 minutes); on an idle machine the plan ends first
 PARALLEL = 2
 
 
@@ -90,7 +92,6 @@ def results(tmp_path_factory):
     return rows
 
 
-@pytest.mark.acceptance
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
 def test_defaults_learn_temporal_order_that_the_frame_mean_cannot(results, capsys):
