@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+READY = "model ready"  # what app.py logs once the weights are loaded and warmed up
 
 
 def free_port() -> int:
@@ -18,9 +19,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(tmp: Path, *extra: str, model: str = "tiny",
-              timeout_s: float = 240.0) -> tuple[subprocess.Popen, str, Path]:
-    """Start `python app.py --model MODEL` on a free port; wait until it answers. Returns (proc, url, log)."""
+def start_app(tmp: Path, *extra: str, model: str = "tiny", timeout_s: float = 240.0,
+              model_ready: bool = True) -> tuple[subprocess.Popen, str, Path]:
+    """Start `python app.py --model MODEL` on a free port; wait until it answers and, with `model_ready`, until
+    its log says the model is loaded (the page is served before: ui/model_slot.py). Returns (proc, url, log)."""
     import httpx
 
     port = free_port()
@@ -35,7 +37,7 @@ def start_app(tmp: Path, *extra: str, model: str = "tiny",
         if proc.poll() is not None:
             raise RuntimeError(f"app exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=2).status_code == 200 and (not model_ready or READY in log.read_text()):
                 return proc, url, log
         except httpx.HTTPError:
             pass

@@ -224,6 +224,24 @@ def test_upload_over_the_size_limit_is_refused(client, avi, tmp_path):
     assert list(healthy(client, avi)) == ["ball", "dog"]
 
 
+def test_the_page_is_served_before_the_model_and_an_early_request_waits_for_it(tmp_path, avi):
+    """app.py serves the page, then loads the weights (issue 12's start time): a call made as soon as the page
+    answers gets its result once the model is in, not an error."""
+    from gradio_client import Client, handle_file
+
+    proc, url, log = start_app(tmp_path, model="world", model_ready=False)
+    try:
+        early = "model ready" not in log.read_text()
+        probs = Client(url, verbose=False).predict(handle_file(str(avi)), "waving a hand, a ball falling",
+                                                   api_name="/classify")
+        text = log.read_text()
+        assert set(probs) == {"waving a hand", "a ball falling"} and abs(sum(probs.values()) - 1) < 1e-4
+        assert text.index("page served") < text.index("model ready")
+        assert early, "the model was ready before the page answered: nothing was served early"
+    finally:
+        stop_app(proc)
+
+
 def test_a_model_that_cannot_load_exits_2_with_advice_and_no_traceback(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "GRADIO_ANALYTICS_ENABLED": "False"}
     for spec, words in [("clip:ViT-B-16/openai", "--model tiny"), (str(tmp_path / "missing" / "ckpt" / "x"), "tiny")]:
