@@ -51,14 +51,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def cannot_load(spec: str, exc: Exception) -> str:
-    """The one-line error for a model that cannot be had: what went wrong and what to do."""
+    """Why a model cannot be had and what to do, in one line (printed after "app.py: error: ")."""
     from alt.hub.offline import OFFLINE_HINT, needs_hub
 
     hint = "" if OFFLINE_HINT in str(exc) or not needs_hub(spec) else (
         ". Model weights come from the Hugging Face Hub: connect once (they are cached), pass a local "
         "checkpoint folder, or " + OFFLINE_HINT)
     text = f"{str(exc).rstrip('. ')}{hint}." if hint else str(exc)
-    return f"app.py: error: cannot load model {spec!r}: {text}"
+    return f"cannot load model {spec!r}: {text}"
 
 
 def config_or_exit(spec: str) -> ALTConfig:
@@ -70,7 +70,7 @@ def config_or_exit(spec: str) -> ALTConfig:
     try:
         return spec_config(spec)
     except (ALTError, OSError) as exc:
-        print(cannot_load(spec, exc), file=sys.stderr)
+        print(f"app.py: error: {cannot_load(spec, exc)}", file=sys.stderr)
         raise SystemExit(2) from None
 
 
@@ -83,9 +83,9 @@ def load_into(slot: ModelSlot, spec: str, device: str | None) -> bool:
     try:
         model = load_model(spec, device)  # alt.load_model uses the local Hub cache when the Hub cannot be reached
     except (ALTError, OSError) as exc:
-        message = cannot_load(spec, exc)
-        print(message, file=sys.stderr)
-        slot.fail(message.split(": error: ", 1)[1])
+        reason = cannot_load(spec, exc)
+        print(f"app.py: error: {reason}", file=sys.stderr)
+        slot.fail(reason)
         return False
     logger.info("loaded %s on %s; warming up", spec, model.device)
     warm_up(model)

@@ -117,7 +117,7 @@ def test_waving_example_frame_mean_names_the_action(waving):
     assert exp.class_names[int(np.argmax(exp.baseline_probs))] == "waving a hand"
 
 
-@pytest.mark.xfail(strict=True, reason="the committed world model's adapter calls this clip 'walking left' (issue 14)")
+@pytest.mark.xfail(strict=True, reason="the committed world model's adapter calls this clip 'bouncing a ball' (issue 14)")
 def test_waving_example_is_classified_waving_by_alt(waving):
     exp = waving[0]
     assert exp.class_names[int(np.argmax(exp.probs))] == "waving a hand"
