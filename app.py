@@ -78,6 +78,7 @@ def load_into(slot: ModelSlot, spec: str, device: str | None) -> bool:
     """Import torch, load the weights and warm up, then hand the model to the waiting page. False if it failed
     (the error is printed and given to `slot`, so waiting requests get it too)."""
     from alt.errors import ALTError
+    from alt.heap import freeze_long_lived
     from alt.hub.specs import load_model
 
     try:
@@ -89,6 +90,7 @@ def load_into(slot: ModelSlot, spec: str, device: str | None) -> bool:
         return False
     logger.info("loaded %s on %s; warming up", spec, model.device)
     warm_up(model)
+    freeze_long_lived()  # the imports and the weights: out of the garbage collector's walks (alt/heap.py)
     slot.put(model)
     logger.info("model ready")
     return True

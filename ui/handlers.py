@@ -35,6 +35,13 @@ PRESETS = {"Kinetics-400": "kinetics400", "UCF-101": "ucf101", "HMDB-51": "hmdb5
 EXPORT_FORMATS = ("json", "png", "pdf", "mp4", "zip")
 
 
+def split_templates(text: str | None) -> list[str] | None:
+    """Prompt templates from the app's box: several separated by '|' (averaged, as `alt explain --templates`);
+    None (the model's own) when the box is empty."""
+    parts = [t.strip() for t in (text or "").split("|")]
+    return [t for t in parts if t] or None
+
+
 @dataclass
 class Session:
     """One user's latest result: the Explanation (re-rendered without the model) and view settings."""
@@ -138,7 +145,7 @@ class Handlers(EvidenceHandlers, WholeVideoHandlers):
             say(0.02, desc="decoding")
             clip = load_video(video, num_frames=frames, max_duration_s=self.max_duration_s,
                               timeout_s=self.decode_timeout_s)
-            templates = [template] if template and template.strip() else None
+            templates = split_templates(template)
             return self.model.explain(
                 clip, names, r=r_val, num_frames=frames, extra_entities=extra or None, templates=templates,
                 plain_clip=bool(plain_clip), progress=lambda f, stage: say(0.1 + 0.7 * f, desc=stage))

@@ -138,7 +138,8 @@ def _inputs(model: ModelSlot) -> dict[str, Any]:
                            label=f"r: tokens merged per layer (0 = no merging, max {model.max_r})")
         c["top_k"] = gr.Slider(1, 20, value=LEGEND_SIZE, step=1, elem_id="alt-top-k",
                                label="Entities in the legend (own colour and number; the rest are grey)")
-        c["template"] = gr.Textbox(model.config.prompt_templates[0], label="Prompt template ({} = class)")
+        c["template"] = gr.Textbox(" | ".join(model.config.prompt_templates), elem_id="alt-template",
+                                   label="Prompt templates ({} = class; several, separated by |, are averaged)")
         c["plain_clip"] = gr.Checkbox(False, elem_id="alt-plain-clip",
                                       label="Also run plain CLIP (a second pass at r=0, no merging)")
     c["whole"] = whole_video_inputs()

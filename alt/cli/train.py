@@ -91,6 +91,8 @@ def _add_optimisation_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clip-grad", type=float, default=1.0, help="max gradient norm (0: no clipping)")
     p.add_argument("--frames", type=int, default=8, help="frames per clip (default 8)")
     p.add_argument("--r", type=int, default=None, help="tokens merged per layer (default: the model's)")
+    p.add_argument("--cache-gb", type=float, default=2.0, help="GiB of memory the frozen image tower's token "
+                   "cache may use (default 2; 0: no cache). A dataset whose tokens need more is not cached")
     p.add_argument("--templates", default=None, help="prompt templates separated by '|', each with '{}' "
                    "(default: the model's); saved in the trained model's config")
 

@@ -63,9 +63,10 @@ def _eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=EVAL_SEED, help=f"held-out set seed (default {EVAL_SEED})")
     p.add_argument("--frames", type=int, default=8, help="frames explained per clip (default 8)")
     p.add_argument("--r", type=int, default=None, help="tokens merged per layer (default: the model's)")
-    p.add_argument("--curves", default="fast", choices=["fast", "pixel", "none"],
-                   help="deletion/insertion curves: regions out of the adapter's keys (fast) or blurred and "
-                   "re-encoded (pixel)")
+    p.add_argument("--curves", default="pixel", choices=["fast", "pixel", "none"],
+                   help="deletion/insertion curves: patches blurred and the clip re-encoded (pixel, the default: the "
+                   "insertion target is measured on these) or regions out of the adapter's keys (fast, "
+                   "seconds)")
     p.add_argument("--curve-steps", type=int, default=10)
     p.add_argument("--curve-per-class", type=int, default=None, help="clips per class that get curves (default all)")
     p.add_argument("--device", default="cpu")

@@ -201,7 +201,8 @@ class ALTModel(
     @property
     def text(self) -> TextEmbeddings:
         if self._text is None:
-            self._text = TextEmbeddings(self.clip, self.tokenizer)
+            # the tokenizer is built on first use: cached embeddings (memory or disk) never need it
+            self._text = TextEmbeddings(self.clip, lambda texts: self.tokenizer(texts))
         return self._text
 
     @property

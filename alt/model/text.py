@@ -2,7 +2,10 @@
 
 Class names: each name is put into every prompt template, encoded by the CLIP text tower,
 L2-normalised, averaged over templates and normalised again (CLIP's zero-shot recipe). Results are
-cached per process (a small LRU keyed by the text-tower weights fingerprint, names and templates).
+cached per process (a small LRU keyed by the text-tower weights fingerprint, names and templates) and on
+disk under `$ALT_CACHE_DIR/classes` (at most `MAX_CLASS_FILES` sets, the least recently used removed first),
+so a restarted process answers class lists it has seen without building the tokenizer (open_clip's BPE
+tables take about 0.2 s of pure Python to build) or running the text tower.
 
 Entities: "{unit}: {description}" for every corpus entry, encoded in batches once per
 (text-tower weights, corpus content) and cached on disk as safetensors under
@@ -22,6 +25,7 @@ depend on whether the first caller ran under autocast.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -31,6 +35,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 logger = logging.getLogger(__name__)
@@ -38,10 +43,43 @@ logger = logging.getLogger(__name__)
 Tokenizer = Callable[[list[str]], torch.Tensor]
 
 
+MAX_CLASS_FILES = 256  # class-name sets kept on disk (each A x D float32, a few KB)
+
+
+def cache_root() -> Path:
+    """$ALT_CACHE_DIR, or ~/.cache/alt-explorer."""
+    return Path(os.environ.get("ALT_CACHE_DIR") or Path.home() / ".cache" / "alt-explorer")
+
+
 def cache_dir() -> Path:
-    """Where entity embeddings are cached ($ALT_CACHE_DIR or ~/.cache/alt-explorer)."""
-    root = os.environ.get("ALT_CACHE_DIR") or Path.home() / ".cache" / "alt-explorer"
-    return Path(root) / "entities"
+    """Where entity embeddings are cached ($ALT_CACHE_DIR/entities)."""
+    return cache_root() / "entities"
+
+
+def classes_dir() -> Path:
+    """Where class-name embeddings are cached ($ALT_CACHE_DIR/classes)."""
+    return cache_root() / "classes"
+
+
+def _write_atomically(path: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str] | None = None) -> None:
+    """safetensors written to a temporary name, then renamed (readers never see half a file); OSError is logged."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp), metadata=metadata)
+        os.replace(tmp, path)
+    except OSError as exc:
+        logger.warning("could not write text-embedding cache %s: %s", path, exc)
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Remove the least recently used files of `folder` beyond `keep` (by modification time)."""
+    try:
+        files = sorted(folder.glob("*.safetensors"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:  # another process pruned first
+        logger.debug("pruning %s: %s", folder, exc)
 
 
 def encode_texts(clip: torch.nn.Module, tokenizer: Tokenizer, texts: Sequence[str], batch_size: int = 256,
@@ -106,12 +144,14 @@ class TextEmbeddings:
         max_corpora: corpus embedding tables kept in memory (each [E, D] float32).
         max_extra_sets: per-call extra-entity sets kept in memory (each at most
             alt.validate.MAX_EXTRA_ENTITIES x D float32).
+        max_class_files: class-name sets kept in the disk cache.
     """
 
     def __init__(self, clip: torch.nn.Module, tokenizer: Tokenizer, max_cached: int = 256,
-                 max_corpora: int = 4, max_extra_sets: int = 8) -> None:
+                 max_corpora: int = 4, max_extra_sets: int = 8, max_class_files: int = MAX_CLASS_FILES) -> None:
         self.clip = clip
         self.tokenizer = tokenizer
+        self.max_class_files = max_class_files
         self._lock = threading.Lock()
         self._classes = LRU(max_cached)  # (fingerprint, names, templates) -> [A, D]
         self._entities = LRU(max_corpora)  # corpora, from disk or the tower -> [E, D]
@@ -143,11 +183,33 @@ class TextEmbeddings:
         emb = self._classes.get(key)
         if emb is not None:
             return emb
-        texts = [tpl.format(name) for name in names for tpl in templates]
-        emb = encode_texts(self.clip, self.tokenizer, texts)  # [A * n_tpl, D]
-        emb = F.normalize(emb.view(len(names), len(templates), -1).mean(1), dim=-1)  # [A, D]
+        label = json.dumps([list(names), list(templates)])
+        path = classes_dir() / f"{hashlib.sha256(f'{key[0]}:{label}'.encode()).hexdigest()[:32]}.safetensors"
+        emb = self._read_classes(path, label, len(names))
+        if emb is None:
+            texts = [tpl.format(name) for name in names for tpl in templates]
+            emb = encode_texts(self.clip, self.tokenizer, texts)  # [A * n_tpl, D]
+            emb = F.normalize(emb.view(len(names), len(templates), -1).mean(1), dim=-1)  # [A, D]
+            _write_atomically(path, {"embeddings": emb}, {"names_and_templates": label})
+            _prune(path.parent, self.max_class_files)
         self._classes.put(key, emb)
         return emb
+
+    @staticmethod
+    def _read_classes(path: Path, label: str, count: int) -> torch.Tensor | None:
+        """A class-name set from the disk cache, or None (missing, damaged, or not the same names)."""
+        if not path.is_file():
+            return None
+        try:
+            with safe_open(str(path), framework="pt") as f:
+                if (f.metadata() or {}).get("names_and_templates") != label:
+                    return None
+                emb = f.get_tensor("embeddings")
+            os.utime(path)  # recently used: pruned last
+        except Exception as exc:  # a damaged cache file is recomputed, never trusted
+            logger.warning("ignoring unreadable class-name cache %s: %s", path, exc)
+            return None
+        return emb if emb.shape[0] == count else None
 
     @torch.inference_mode(False)
     @torch.no_grad()
@@ -177,12 +239,6 @@ class TextEmbeddings:
             logger.info("embedding %d entities (cached afterwards in %s)", len(texts), path.parent)
             emb = encode_texts(self.clip, self.tokenizer, texts, progress=progress)
             if use_disk:
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-                    save_file({"embeddings": emb.contiguous()}, str(tmp))
-                    os.replace(tmp, path)
-                except OSError as exc:
-                    logger.warning("could not write entity cache %s: %s", path, exc)
+                _write_atomically(path, {"embeddings": emb})
         memory.put(key, emb)
         return emb

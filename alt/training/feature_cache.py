@@ -133,7 +133,7 @@ class TokenCache:
                 parts = [t.detach().cpu() for t in (tokens.cls_emb, tokens.region_emb, tokens.size,
                                                       tokens.source.to(torch.uint8))]
                 if sum(p.nbytes for p in parts) * len(videos) > self.max_bytes:
-                    logger.info("not caching every frame: it would take more than %.1f GB", self.max_bytes / 1e9)
+                    logger.info("not caching every frame: it would take more than %.1f GiB (--cache-gb)", self.max_bytes / 1024 ** 3)
                     self.items.clear()
                     return []
                 self.items[int(item["index"])] = tuple(parts)

@@ -82,6 +82,7 @@ class TrainSettings:
     val_views: int = 1
     log_every: int = 10  # optimizer steps between metrics.jsonl lines
     max_skipped: float = 0.2  # fraction of unreadable videos tolerated
+    cache_gb: float = 2.0  # memory the frozen tower's token cache may use (0: no cache)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> TrainSettings:
@@ -120,6 +121,8 @@ def check_settings(s: TrainSettings) -> None:
         raise InputError("need --lr > 0, --weight-decay >= 0, 0 <= --warmup < 1, --backbone-lr-scale >= 0")
     if s.max_minutes is not None and s.max_minutes <= 0:
         raise InputError(f"--max-minutes must be positive, got {s.max_minutes}")
+    if not 0 <= s.cache_gb <= 1024:
+        raise InputError(f"--cache-gb must be in [0, 1024] (GiB of memory), got {s.cache_gb}")
     if not 0 <= s.max_skipped < 1:
         raise InputError("--max-skipped must be in [0, 1)")
     if s.templates is not None and (not s.templates or any("{}" not in t for t in s.templates)):

@@ -152,7 +152,8 @@ def setup_run(s: TrainSettings, info: DistInfo, train_list: VideoList, log_path:
         if (saved.get("batch_size"), saved.get("world_size")) != (s.batch_size, info.world_size):
             logger.warning("batch size or process count changed: the interrupted epoch restarts from its beginning")
             prog["micro"] = 0
-    cache = TokenCache(len(train_list), enabled=s.train == "adapter" and not s.jitter and not info.enabled)
+    cache = TokenCache(len(train_list), enabled=s.train == "adapter" and not s.jitter and not info.enabled,
+                       max_bytes=int(s.cache_gb * 1024 ** 3))
     run = Run(s=s, info=info, model=model, net=net, optimizer=optimizer, scaler=scaler, named=named,
               class_emb=class_emb, entity_emb=entity_emb, r=r, schedule=schedule, cache=cache,
               threads=ThreadChooser(info.device, s.threads), log=MetricsLog(log_path, info.is_main, not resumed),

@@ -48,7 +48,7 @@ class EvalSettings:
     seed: int = EVAL_SEED  # held-out set seed
     num_frames: int = 8  # frames explained per clip
     r: int | None = None  # tokens merged per layer (default: the model's)
-    curve_mode: str = "fast"  # "fast" (adapter keys), "pixel" (blur and re-encode) or "none"
+    curve_mode: str = "pixel"  # "pixel" (blur and re-encode: the insertion target), "fast" (adapter keys) or "none"
     curve_steps: int = 10  # curve points after the first
     curve_per_class: int | None = None  # clips per class that get curves (the first ones; default: all)
     actions: Sequence[str] = ACTIONS  # the classes (all of them are the candidates of every clip)

@@ -25,11 +25,20 @@ class Target:
         return value >= self.bound if self.op == ">=" else value <= self.bound
 
 
+def _pixel_insertion_ratio(report: dict[str, Any]) -> float:
+    """Insertion AUC of the attention order over the random order's, from pixel curves (NaN for other modes)."""
+    curves = report["curves"]
+    if curves.get("mode") != "pixel":
+        return float("nan")
+    return curves.get("insertion_attention_over_random", float("nan"))
+
+
 TARGETS: tuple[Target, ...] = (
     Target("pointing accuracy (visible object instances)", lambda r: r["pointing"]["accuracy"], ">=", 0.80),
     Target("attention focus (mass / area share, action objects)", lambda r: r["attention_focus"]["mean"], ">=", 2.0),
-    Target("insertion AUC, attention order / random order",
-           lambda r: r["curves"].get("insertion_attention_over_random", float("nan")), ">=", 1.5),
+    # pixel curves (RISE's insertion: patches revealed in the frames, the clip re-encoded); with fast curves the
+    # clip's queries stay whole, so any tenth of the keys restores the prediction and the ratio says little
+    Target("insertion AUC (pixel curves), attention order / random order", _pixel_insertion_ratio, ">=", 1.5),
     Target("ALT top-1, all classes", lambda r: r["top1"]["alt"], ">=", 0.90),
     Target("ALT top-1, temporal classes", lambda r: r["top1"]["alt_temporal"], ">=", 0.90),
     Target("frame-mean baseline top-1, temporal classes", lambda r: r["top1"]["baseline_temporal"], "<=", 0.60),

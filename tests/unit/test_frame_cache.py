@@ -94,3 +94,25 @@ def test_default_training_encodes_every_frame_once_and_logs_it(tmp_path, caplog)
     assert "encoded every frame of 18 videos once (180 frames)" in caplog.text
     start = json.loads((tmp_path / "run" / "metrics.jsonl").read_text().splitlines()[0])
     assert start["steps_planned"] == auto_steps(3, cached=True) == 900 > auto_steps(3) and summary["steps"] > 0
+
+
+def test_cache_gb_bounds_the_cache_and_is_checked(tmp_path, caplog):
+    """`--cache-gb` is the cache's memory budget: a run whose tokens do not fit trains without the cache."""
+    import logging
+
+    from alt.errors import InputError
+    from alt.training.settings import TrainSettings, check_settings
+    from alt.training.train import train
+
+    with pytest.raises(InputError, match="--cache-gb"):
+        check_settings(TrainSettings(data="d", out="o", cache_gb=-1).resolved())
+    root = tmp_path / "data"
+    for c in ("left", "right"):
+        (root / c).mkdir(parents=True)
+        for i in range(3):
+            make_clip(root / c / f"{i}.avi", num_frames=10, size=(64, 48))
+    with caplog.at_level(logging.INFO, logger="alt.training"):
+        train(TrainSettings(data=str(root), out=str(tmp_path / "run"), model="tiny", max_minutes=0.1, num_workers=0,
+                            cache_gb=1e-6))  # about 1 KB: not even one video fits
+    assert "not caching every frame: it would take more than" in caplog.text
+    assert "encoded every frame" not in caplog.text

@@ -53,3 +53,49 @@ def test_text_embeddings_do_not_depend_on_the_callers_autocast():
     with torch.autocast("cpu", dtype=torch.bfloat16):
         under = TextEmbeddings(model.clip, model.tokenizer).classes(NAMES, TEMPLATES)
     assert torch.equal(plain, under)
+
+
+def _no_tokenizer(texts):
+    raise AssertionError("the tokenizer was used")
+
+
+def test_class_names_seen_before_come_from_disk_without_the_tokenizer():
+    from alt.model.text import classes_dir
+
+    model = tiny_model()
+    names = ["skating", "rowing a boat"]
+    first = TextEmbeddings(model.clip, model.tokenizer).classes(names, TEMPLATES)
+    again = TextEmbeddings(model.clip, _no_tokenizer).classes(names, TEMPLATES)  # a new process, in effect
+    assert torch.equal(first, again)
+    other = tiny_model(seed=1)  # other text weights: another key, computed afresh
+    assert not torch.allclose(TextEmbeddings(other.clip, other.tokenizer).classes(names, TEMPLATES), first)
+    assert len(list(classes_dir().glob("*.safetensors"))) >= 2
+
+
+def test_class_disk_cache_is_bounded_and_a_damaged_file_is_recomputed():
+    from alt.model.text import classes_dir
+
+    model = tiny_model(seed=2)
+    text = TextEmbeddings(model.clip, model.tokenizer, max_class_files=3)
+    for i in range(6):
+        text.classes([f"action {i}", "other"], TEMPLATES)
+    assert len(list(classes_dir().glob("*.safetensors"))) == 3
+    names = [f"action {5}", "other"]
+    want = text.classes(names, TEMPLATES)
+    for path in classes_dir().glob("*.safetensors"):
+        path.write_bytes(b"damaged")
+    fresh = TextEmbeddings(model.clip, model.tokenizer, max_class_files=3).classes(names, TEMPLATES)
+    assert torch.equal(fresh, want)
+
+
+def test_explain_with_warm_caches_never_builds_the_tokenizer(tmp_path):
+    """A restarted process explaining class names it has seen: embeddings from disk, no BPE tables built."""
+    import numpy as np
+
+    from alt.hub.specs import load_model
+
+    frames = np.random.default_rng(0).integers(0, 255, (4, 48, 48, 3), dtype=np.uint8)
+    load_model("tiny", "cpu").explain(frames, ["kicking", "throwing"])
+    fresh = load_model("tiny", "cpu")
+    fresh.explain(frames, ["kicking", "throwing"])
+    assert fresh._tokenizer is None
