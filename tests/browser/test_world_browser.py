@@ -4,9 +4,9 @@ its example clips explained with meaning, checked against their ground truth, in
 - walking_left.mp4: ALT names the temporal class ("walking left"), which the frame mean cannot tell from
   its time-reversed partner;
 - waving.mp4: ALT and the frame-mean baseline both name "waving a hand", and the person's arms are aligned
-  to "arm" (offered in the Alignment tab's entity list, highlighted there). The hand itself (about one 8 x 8
-  patch) is merged into its surroundings (tests/integration/test_world_eval.py holds that as a strict
-  expected failure).
+  to "arm" (offered in the Alignment tab's entity list, highlighted there). The hand itself (smaller than one 8 x 8
+  patch) is not: its patches align to "car", "grass" or "arm" (tests/integration/test_world_eval.py holds
+  that as a strict expected failure).
 
 Screenshots (world-*.png) go to docs/screenshots/ with ALT_UPDATE_SCREENSHOTS=1, else to test-artifacts/.
 """
