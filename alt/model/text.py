@@ -3,7 +3,8 @@
 Class names: each name is put into every prompt template, encoded by the CLIP text tower,
 L2-normalised, averaged over templates and normalised again (CLIP's zero-shot recipe). Results are
 cached per process (a small LRU keyed by the text-tower weights fingerprint, names and templates) and on
-disk under `$ALT_CACHE_DIR/classes` (at most `MAX_CLASS_FILES` sets, the least recently used removed first),
+disk under `$ALT_CACHE_DIR/classes` (at most `MAX_CLASS_FILES` sets, the least recently used removed first;
+files are named and checked by a sha256 of weights, names and templates, and never hold the names themselves),
 so a restarted process answers class lists it has seen without building the tokenizer (open_clip's BPE
 tables take about 0.2 s of pure Python to build) or running the text tower.
 
@@ -183,26 +184,27 @@ class TextEmbeddings:
         emb = self._classes.get(key)
         if emb is not None:
             return emb
-        label = json.dumps([list(names), list(templates)])
-        path = classes_dir() / f"{hashlib.sha256(f'{key[0]}:{label}'.encode()).hexdigest()[:32]}.safetensors"
-        emb = self._read_classes(path, label, len(names))
+        # the disk holds a hash of the names, never the names (in a served app they are what users typed)
+        digest = hashlib.sha256(f"{key[0]}:{json.dumps([list(names), list(templates)])}".encode()).hexdigest()
+        path = classes_dir() / f"{digest[:32]}.safetensors"
+        emb = self._read_classes(path, digest, len(names))
         if emb is None:
             texts = [tpl.format(name) for name in names for tpl in templates]
             emb = encode_texts(self.clip, self.tokenizer, texts)  # [A * n_tpl, D]
             emb = F.normalize(emb.view(len(names), len(templates), -1).mean(1), dim=-1)  # [A, D]
-            _write_atomically(path, {"embeddings": emb}, {"names_and_templates": label})
+            _write_atomically(path, {"embeddings": emb}, {"key": digest})
             _prune(path.parent, self.max_class_files)
         self._classes.put(key, emb)
         return emb
 
     @staticmethod
-    def _read_classes(path: Path, label: str, count: int) -> torch.Tensor | None:
-        """A class-name set from the disk cache, or None (missing, damaged, or not the same names)."""
+    def _read_classes(path: Path, digest: str, count: int) -> torch.Tensor | None:
+        """A class-name set from the disk cache, or None (missing, damaged, or another key)."""
         if not path.is_file():
             return None
         try:
             with safe_open(str(path), framework="pt") as f:
-                if (f.metadata() or {}).get("names_and_templates") != label:
+                if (f.metadata() or {}).get("key") != digest:
                     return None
                 emb = f.get_tensor("embeddings")
             os.utime(path)  # recently used: pruned last

@@ -99,3 +99,11 @@ def test_explain_with_warm_caches_never_builds_the_tokenizer(tmp_path):
     fresh = load_model("tiny", "cpu")
     fresh.explain(frames, ["kicking", "throwing"])
     assert fresh._tokenizer is None
+
+
+def test_class_disk_cache_never_stores_the_names_themselves():
+    from alt.model.text import classes_dir
+
+    model = tiny_model(seed=3)
+    TextEmbeddings(model.clip, model.tokenizer).classes(["a private label xyzzy"], TEMPLATES)
+    assert all(b"xyzzy" not in p.read_bytes() for p in classes_dir().glob("*.safetensors"))
