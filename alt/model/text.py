@@ -62,6 +62,13 @@ def classes_dir() -> Path:
     return cache_root() / "classes"
 
 
+# _aligned: tensors read from safetensors can start at any byte of the file's buffer (40 bytes past a 64-byte
+# boundary, measured), and the CPU matmul kernels then take another path with other roundings: z @ e.T differed
+# in the last bit from the same values computed in memory. `.clone()` gives them PyTorch's own 64-byte-aligned
+# storage, so an explanation is bit-identical whether its text embeddings came from the tower or the disk cache
+# (and counterfactuals, which copy them, reproduce it exactly).
+
+
 def _write_atomically(path: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str] | None = None) -> None:
     """safetensors written to a temporary name, then renamed (readers never see half a file); OSError is logged."""
     try:
@@ -206,7 +213,7 @@ class TextEmbeddings:
             with safe_open(str(path), framework="pt") as f:
                 if (f.metadata() or {}).get("key") != digest:
                     return None
-                emb = f.get_tensor("embeddings")
+                emb = f.get_tensor("embeddings").clone()  # see _aligned
             os.utime(path)  # recently used: pruned last
         except Exception as exc:  # a damaged cache file is recomputed, never trusted
             logger.warning("ignoring unreadable class-name cache %s: %s", path, exc)
@@ -231,7 +238,7 @@ class TextEmbeddings:
         emb = None
         if use_disk and path.is_file():
             try:
-                emb = load_file(str(path))["embeddings"]
+                emb = load_file(str(path))["embeddings"].clone()  # see _aligned
                 if emb.shape[0] != len(texts):
                     emb = None
             except Exception as exc:  # a damaged cache file is rebuilt, never trusted

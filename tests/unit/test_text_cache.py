@@ -107,3 +107,15 @@ def test_class_disk_cache_never_stores_the_names_themselves():
     model = tiny_model(seed=3)
     TextEmbeddings(model.clip, model.tokenizer).classes(["a private label xyzzy"], TEMPLATES)
     assert all(b"xyzzy" not in p.read_bytes() for p in classes_dir().glob("*.safetensors"))
+
+
+def test_embeddings_read_from_disk_compute_exactly_like_computed_ones():
+    """Disk-cached text embeddings give bit-identical matmuls (safetensors buffers can be misaligned, and the
+    CPU kernels then round differently), so an explanation does not depend on the cache's state."""
+    model = tiny_model(seed=4)
+    names = ["digging", "sawing wood"]
+    computed = TextEmbeddings(model.clip, model.tokenizer).classes(names, TEMPLATES)
+    loaded = TextEmbeddings(model.clip, _no_tokenizer).classes(names, TEMPLATES)
+    assert loaded.data_ptr() % 64 == 0
+    z = torch.randn(3, computed.shape[1], generator=torch.Generator().manual_seed(0))
+    assert torch.equal(z @ computed.T, z @ loaded.T)
