@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import torch
 
+import pytest
+
+from alt.model.adapter import CosineAttention
 from alt.model.align import EntityAligner, stable_topk
 from alt.model.merge import match_tokens, merge_sum, merge_weighted
 
@@ -89,3 +92,35 @@ def test_owner_index_tracks_the_same_source_map_as_summing_merges():
             source, owner, m = merge_sum(source, plan), merged_index(plan, m).gather(1, owner), m - plan.r
             assert torch.equal(owner[:, 1:] - 1, regions_from_source(source[:, 1:, 1:]))  # per-layer region maps
         assert torch.equal(source_from_owner(owner, m), source)
+
+
+def plain_cosine_attention(attn: CosineAttention, x_q, x_k, x_v, key_mask):
+    """What `CosineAttention` computes, written out with out-of-place operations only."""
+    b, q_len, d = x_q.shape
+    q = torch.nn.functional.normalize(attn._split(attn.q_proj(x_q)), dim=-1)
+    k, v = attn.keys(x_k, x_v)
+    logits = (q @ k.transpose(-1, -2)) * attn.log_scale.exp()
+    if key_mask is not None:
+        logits = logits.masked_fill(~key_mask[:, None, None, :], float("-inf"))
+    weights = logits.softmax(dim=-1)
+    return attn.out_proj((weights @ v).transpose(1, 2).reshape(b, q_len, d)), weights
+
+
+@pytest.mark.parametrize("mask", ["none", "all", "some"])
+def test_cosine_attention_in_place_is_bitwise_the_plain_formula_and_keeps_gradients(mask):
+    """Without autograd the adapter scales and masks its logits in place (two buffers fewer); with autograd it
+    does not. Both give the very bits of the written-out formula, and training still gets gradients."""
+    torch.manual_seed(0)
+    attn = CosineAttention(16, 4, 10.0)
+    torch.nn.init.normal_(attn.out_proj.weight)
+    x_q, x_k = torch.randn(2, 5, 16), torch.randn(2, 7, 16)
+    key_mask = {"none": None, "all": torch.ones(2, 7, dtype=torch.bool),
+                "some": torch.rand(2, 7) > 0.4}[mask]
+    with torch.no_grad():
+        want_out, want_w = plain_cosine_attention(attn, x_q, x_k, x_k, key_mask)
+    with torch.inference_mode():
+        out, weights = attn(x_q, x_k, x_k, key_mask=key_mask)
+    assert torch.equal(out, want_out) and torch.equal(weights, want_w)
+    out, weights = attn(x_q, x_k, x_k, key_mask=key_mask)  # autograd on: out-of-place
+    out.sum().backward()
+    assert torch.equal(out.detach(), want_out) and attn.log_scale.grad is not None
