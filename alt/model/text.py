@@ -37,7 +37,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from safetensors import safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,23 @@ def _prune(folder: Path, keep: int) -> None:
             old.unlink(missing_ok=True)
     except OSError as exc:  # another process pruned first
         logger.debug("pruning %s: %s", folder, exc)
+
+
+def _read_cached(path: Path, count: int, what: str, key: str | None = None) -> torch.Tensor | None:
+    """Embeddings [count, D] from a disk-cache file, or None: missing, damaged (logged), another row count, or,
+    with `key`, a file whose metadata holds another key. A file read is touched: pruned last."""
+    if not path.is_file():
+        return None
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            if key is not None and (f.metadata() or {}).get("key") != key:
+                return None
+            emb = f.get_tensor("embeddings").clone()  # see _aligned
+        os.utime(path)
+    except Exception as exc:  # a damaged cache file is recomputed, never trusted
+        logger.warning("ignoring unreadable %s cache %s: %s", what, path, exc)
+        return None
+    return emb if emb.shape[0] == count else None
 
 
 def encode_texts(clip: torch.nn.Module, tokenizer: Tokenizer, texts: Sequence[str], batch_size: int = 256,
@@ -194,7 +211,7 @@ class TextEmbeddings:
         # the disk holds a hash of the names, never the names (in a served app they are what users typed)
         digest = hashlib.sha256(f"{key[0]}:{json.dumps([list(names), list(templates)])}".encode()).hexdigest()
         path = classes_dir() / f"{digest[:32]}.safetensors"
-        emb = self._read_classes(path, digest, len(names))
+        emb = _read_cached(path, len(names), "class-name", digest)
         if emb is None:
             texts = [tpl.format(name) for name in names for tpl in templates]
             emb = encode_texts(self.clip, self.tokenizer, texts)  # [A * n_tpl, D]
@@ -203,22 +220,6 @@ class TextEmbeddings:
             _prune(path.parent, self.max_class_files)
         self._classes.put(key, emb)
         return emb
-
-    @staticmethod
-    def _read_classes(path: Path, digest: str, count: int) -> torch.Tensor | None:
-        """A class-name set from the disk cache, or None (missing, damaged, or another key)."""
-        if not path.is_file():
-            return None
-        try:
-            with safe_open(str(path), framework="pt") as f:
-                if (f.metadata() or {}).get("key") != digest:
-                    return None
-                emb = f.get_tensor("embeddings").clone()  # see _aligned
-            os.utime(path)  # recently used: pruned last
-        except Exception as exc:  # a damaged cache file is recomputed, never trusted
-            logger.warning("ignoring unreadable class-name cache %s: %s", path, exc)
-            return None
-        return emb if emb.shape[0] == count else None
 
     @torch.inference_mode(False)
     @torch.no_grad()
@@ -235,15 +236,7 @@ class TextEmbeddings:
         if emb is not None:
             return emb
         path = cache_dir() / f"{key}.safetensors"
-        emb = None
-        if use_disk and path.is_file():
-            try:
-                emb = load_file(str(path))["embeddings"].clone()  # see _aligned
-                if emb.shape[0] != len(texts):
-                    emb = None
-            except Exception as exc:  # a damaged cache file is rebuilt, never trusted
-                logger.warning("ignoring unreadable entity cache %s: %s", path, exc)
-                emb = None
+        emb = _read_cached(path, len(texts), "entity") if use_disk else None
         if emb is None:
             logger.info("embedding %d entities (cached afterwards in %s)", len(texts), path.parent)
             emb = encode_texts(self.clip, self.tokenizer, texts, progress=progress)
