@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import logging
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -64,18 +65,36 @@ CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time
 clock = CLOCKS["wall"]  # --clock cpu: the process' CPU time (all its threads), which a busy machine moves far less
 
 
-def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median seconds of each callable (by `clock`); one warm-up call each, then `repeats` rounds calling
-    each once."""
+def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Median seconds of each callable (by `clock`), and every repeat's seconds.
+
+    One warm-up call each, then `repeats` rounds calling each once; every other round runs the callables in
+    reverse order, so no row always follows the same one (a row that leaves the caches or the allocator in a
+    given state would otherwise always hand it to the same neighbour).
+    """
     for fn in fns.values():
         fn()
     times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(max(1, repeats)):
-        for name, fn in fns.items():
+    names = list(fns)
+    for i in range(max(1, repeats)):
+        for name in names if i % 2 == 0 else names[::-1]:
             start = clock()
-            fn()
+            fns[name]()
             times[name].append(clock() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return {name: statistics.median(ts) for name, ts in times.items()}, times
+
+
+def page_faults(fn: Callable[[], object]) -> int:
+    """Minor page faults of one call of `fn` (memory the allocator took fresh from the kernel and touched)."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    fn()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def paired_ratio(times: dict[str, list[float]], num: str, den: str) -> float:
+    """Median over rounds of num's time / den's time in the same round: a slow spell of a shared machine hits both
+    calls of a round alike, so this moves less between runs than the ratio of the two medians."""
+    return statistics.median(a / b for a, b in zip(times[num], times[den], strict=True))
 
 
 def build_xclip(frames: int, image_size: int, device: str):
@@ -115,7 +134,7 @@ def explain_split(model: ALTModel, frames: np.ndarray, x: torch.Tensor, class_em
         "after encoder": lambda: model.forward_tokens(tokens, 1, class_emb, entity_emb, False, TOP_K),
         "explain": lambda: model.explain(frames, CLASSES, r=r, num_frames=t, record_layers=True),
     }
-    times = interleaved(stages, repeats)
+    times, _ = interleaved(stages, repeats)
     timings = model.explain(frames, CLASSES, r=r, num_frames=t, record_layers=True).timings
     rows = [
         ("preprocessing (open_clip transform)", times["preprocess"]),
@@ -182,7 +201,7 @@ def main() -> None:
         fns[f"fwd{r}"] = lambda r=r: model(x[None], class_emb, entity_emb, r=r, stochastic=False)
         fns[f"exp{r}"] = lambda r=r: model.explain(frames, CLASSES, r=r, num_frames=args.frames, record_layers=True)
     flops = {name: gmacs(fn) for name, fn in fns.items() if not name.startswith("exp")}
-    times = interleaved(fns, args.repeats)
+    times, samples = interleaved(fns, args.repeats)
 
     base, peer = times["plain"], times.get("xclip")
     rows = [("plain CLIP encode_image", "-", model.num_regions(0) + 1, flops["plain"], base, base)]
@@ -203,6 +222,15 @@ def main() -> None:
         line = (f"| {name} | {r} | {tokens} | {fl:.1f} | {fl / flops['plain']:.2f} | {t_fwd:.3f} | "
                 f"{t_fwd / base:.2f} | {t_exp:.3f} | {t_exp / base:.2f} |")
         print(line + (f" {t_exp / peer:.2f} |" if peer is not None else ""))
+    if 8 in rs and args.repeats > 1:
+        paired = [f"{paired_ratio(samples, 'exp8', 'plain'):.2f}x plain CLIP"]
+        if peer is not None:
+            paired.append(f"{paired_ratio(samples, 'exp8', 'xclip'):.2f}x X-CLIP")
+        print(f"\nALT explain at r=8, median of the per-round ratios (each repeat's calls side by side): "
+              f"{' and '.join(paired)}")
+    faults = {name: page_faults(fns[key]) for name, key in
+              (("plain CLIP", "plain"), ("X-CLIP", "xclip"), ("ALT explain r=8", "exp8")) if key in fns}
+    print("minor page faults per call: " + ", ".join(f"{name} {n:,}" for name, n in faults.items()))
     if not args.no_split and 8 <= model.max_r:
         print_split(explain_split(model, frames, x, class_emb, entity_emb, 8, args.repeats), base)
 
