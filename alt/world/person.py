@@ -23,6 +23,7 @@ from alt.world.catalog import COLOURS, HAIR_TONES, SHIRT_COLOURS, SKIN_TONES, TR
 
 Joints = dict[str, np.ndarray]  # name -> float [2] (x, y)
 ARM = (0.16, 0.15)    # upper arm, forearm (fractions of h)
+HAND_R = 0.075  # hand radius (fraction of h): a hand holds most of an 8 x 8 patch at 96 px, so it can be aligned
 LEG = (0.235, 0.225)  # thigh, shin
 
 
@@ -151,7 +152,7 @@ def draw_person(canvas: Canvas, ids: PersonIds, look: PersonLook, j: Joints, wid
         extra(canvas)
     for side, arm, hand in (("l", ids.arm_l, ids.hand_l), ("r", ids.arm_r, ids.hand_r)):
         canvas.line(arm, look.shirt, [j["sh_" + side], j["el_" + side], j["wr_" + side]], arm_t)
-        canvas.circle(hand, look.skin, j["wr_" + side], max(1.2, 0.04 * h))
+        canvas.circle(hand, look.skin, j["wr_" + side], max(1.2, HAND_R * h))
 
 
 def mirror(j: Joints, cx: float) -> Joints:

@@ -10,7 +10,7 @@ stranger to the text tower than full captions, and the class token must carry th
 Patch labels (the dense region-text supervision): each 8 x 8 patch is labelled with one entity of
 `ENTITIES`, the one with the largest *weighted* pixel count in the patch, where things (objects and
 body parts) weigh `THING_WEIGHT` times more than scene regions. So a patch is "hand" as soon as a hand
-covers about a quarter of it, not only when it covers most of it: small things (a hand is ~26 px, a ball
+covers about a quarter of it, not only when it covers most of it: small things (a hand is ~20-50 px, a ball
 ~30-80 px at 96 px) still get patches of their own. A person has no pixels of its own: its patches are
 labelled with its parts.
 """

@@ -11,7 +11,7 @@ import numpy as np
 
 from alt.world.canvas import Canvas, pick_colour
 from alt.world.catalog import BALL_COLOURS, DOG_COLOURS, GUITAR_COLOURS
-from alt.world.person import ARM, draw_person, ik, mirror, standing, walk_pose
+from alt.world.person import ARM, HAND_R, draw_person, ik, mirror, standing, walk_pose
 from alt.world.props import dog_points, draw_ball, draw_dog, draw_guitar, draw_leash, guitar_points
 from alt.world.stage import Ctx, Script, Subject
 
@@ -80,7 +80,7 @@ def bouncing(ctx: Ctx) -> Script:
     def paint(canvas: Canvas, u: float) -> None:
         high = abs(np.cos(phase0 + np.pi * bounces * u))  # 1: ball at the hand, 0: on the ground
         pose = standing(x, y, h, arm_r=(0.45, 1.2 - 0.25 * high ** 2))
-        top = pose["wr_r"][1] + 0.04 * h
+        top = pose["wr_r"][1] + HAND_R * h
         centre = np.array([pose["wr_r"][0] + 0.01 * h, (y - r) + high * (top + r - (y - r))])
         if side < 0:
             pose, centre = mirror(pose, x), np.array([2 * x - centre[0], centre[1]])

@@ -1,13 +1,11 @@
 """The committed ALT World model (assets/models/alt-world/, spec `world`): its explanations measured against
 the world's ground truth, target by target (issue 14), and its example clip explained with meaning.
 
-The committed model meets every target of issue 14 measured here (its model card: ALT top-1 0.96 on 104
-held-out clips, 0.94 on the temporal classes; pixel insertion ratio 1.82). The hand of the waving example is
-the one check it misses (a strict expected failure below), so a model that meets it turns this file red
-until the mark is removed.
+The committed model meets every target of issue 14 (its model card: ALT top-1 0.93 on 104 held-out clips, 0.92
+on the temporal classes; pixel insertion ratio 1.54), and on the waving example the hands and arms are aligned
+to "hand" and "arm" (measured: 43 % of the hands' pixels on "hand" patches, 60 % of the arms' on "arm").
 
-About a minute on the project's 2-core CPU (52 held-out clips; pixel deletion/insertion curves on 2 per class).
-"""
+About a minute on the project's 2-core CPU (52 held-out clips; pixel deletion/insertion curves on 2 per class)."""
 
 from __future__ import annotations
 
@@ -101,15 +99,14 @@ def _aligned_share(waving, entity: str, names: list[str]) -> np.ndarray:
 
 def test_waving_example_has_the_arms_aligned_to_arm(waving):
     share = _aligned_share(waving, "arm", ["arm", "hand"])
-    assert share.size and share.mean() >= 0.5, share  # measured: 0.65 of arm pixels (the rest: torso, grass)
+    assert share.size and share.mean() >= 0.5, share  # measured: 0.61 per frame (the rest: torso, grass)
 
 
-@pytest.mark.xfail(strict=True, reason="the hand (26 pixels, smaller than one 8 x 8 patch) shares its "
-                   "patches with grass, sky and the arm; they align to 'car', 'grass' or 'arm', at r=8 and at r=0 "
-                   "(issue 14)")
 def test_waving_example_has_the_hand_aligned_to_hand_or_arm(waving):
     share = _aligned_share(waving, "hand", ["hand", "arm"])
     assert share.size and (share >= 0.5).mean() >= 0.5, share  # in most frames most hand pixels: hand or arm
+    own = _aligned_share(waving, "hand", ["hand"])
+    assert own.mean() >= 0.25, own  # and "hand" itself, not only the arm beside it
 
 
 def test_waving_example_frame_mean_names_the_action(waving):
