@@ -23,7 +23,7 @@ from alt.world.catalog import COLOURS, HAIR_TONES, SHIRT_COLOURS, SKIN_TONES, TR
 
 Joints = dict[str, np.ndarray]  # name -> float [2] (x, y)
 ARM = (0.16, 0.15)    # upper arm, forearm (fractions of h)
-HAND_R = 0.075  # hand radius (fraction of h): a hand holds most of an 8 x 8 patch at 96 px, so it can be aligned
+HAND_R = 0.075  # hand radius (fraction of h): 20-50 px at 96 px, about half an 8 x 8 patch, so patches get labelled "hand"
 LEG = (0.235, 0.225)  # thigh, shin
 
 
