@@ -18,6 +18,13 @@ def split_names(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,\n;]", text) if part.strip()]
 
 
+def split_templates(text: str | None) -> list[str] | None:
+    """Prompt templates from one string: several separated by '|' (their embeddings are averaged);
+    None (the model's own) when empty. The app's template box and `alt train --templates` read them so."""
+    parts = [t.strip() for t in (text or "").split("|")]
+    return [t for t in parts if t] or None
+
+
 def clean_class_names(names: str | Sequence[str]) -> list[str]:
     """Validate zero-shot class names.
 

@@ -35,13 +35,6 @@ PRESETS = {"Kinetics-400": "kinetics400", "UCF-101": "ucf101", "HMDB-51": "hmdb5
 EXPORT_FORMATS = ("json", "png", "pdf", "mp4", "zip")
 
 
-def split_templates(text: str | None) -> list[str] | None:
-    """Prompt templates from the app's box: several separated by '|' (averaged, as `alt explain --templates`);
-    None (the model's own) when the box is empty."""
-    parts = [t.strip() for t in (text or "").split("|")]
-    return [t for t in parts if t] or None
-
-
 @dataclass
 class Session:
     """One user's latest result: the Explanation (re-rendered without the model) and view settings."""
@@ -125,7 +118,7 @@ class Handlers(EvidenceHandlers, WholeVideoHandlers):
             gr.Error: any bad input, with a message that names the problem.
         """
         from alt.errors import ALTError
-        from alt.validate import check_num_frames, check_r, clean_class_names
+        from alt.validate import check_num_frames, check_r, clean_class_names, split_templates
         from alt.video.load import load_video
 
         say = progress or (lambda *a, **k: None)

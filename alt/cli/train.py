@@ -116,7 +116,9 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
 def run_train(args: argparse.Namespace) -> int:
     """`alt train`: train, save, and print a JSON summary (rank 0)."""
     if isinstance(args.templates, str):
-        args.templates = [t.strip() for t in args.templates.split("|") if t.strip()]
+        from alt.validate import split_templates
+
+        args.templates = split_templates(args.templates) or []  # none left: check_settings names the problem
     from alt.training.settings import TrainSettings
     from alt.training.train import train
 

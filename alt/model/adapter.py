@@ -107,12 +107,11 @@ class CosineAttention(nn.Module):
             q = F.normalize(q_in.float(), dim=-1)
             logits = q @ k.transpose(-1, -2)  # [B, H, Q, K]
             scale = self.log_scale.float().exp()  # [H, 1, 1]
-            # without autograd, scale and mask in place: the same products, two [B, H, Q, K] buffers fewer
-            logits = logits * scale if torch.is_grad_enabled() else logits.mul_(scale)
+            grad = torch.is_grad_enabled()  # without autograd: scale and mask in place, two [B, H, Q, K] buffers fewer
+            logits = logits * scale if grad else logits.mul_(scale)  # the same products either way
             if key_mask is not None and not bool(key_mask.all()):  # an all-True mask changes nothing
                 mask = ~key_mask[:, None, None, :]
-                logits = (logits.masked_fill(mask, float("-inf")) if torch.is_grad_enabled()
-                          else logits.masked_fill_(mask, float("-inf")))
+                logits = logits.masked_fill(mask, float("-inf")) if grad else logits.masked_fill_(mask, float("-inf"))
             weights = logits.softmax(dim=-1)  # [B, H, Q, K] float32
             if key_mask is not None and not bool(key_mask.any(-1).all()):  # no key left: read nothing, not NaN
                 weights = weights.masked_fill(~key_mask.any(-1)[:, None, None, None], 0.0)

@@ -1,7 +1,7 @@
 """The app's prompt-template box: it holds all of the model's templates, and the app averages them as the
 Python API and the CLI do (a box with only the first template made the app disagree with `model.explain`)."""
 
-from ui.handlers import split_templates
+from alt.validate import split_templates
 
 
 def test_the_box_splits_on_bars_and_an_empty_box_means_the_models_own():
