@@ -52,6 +52,10 @@ class MotionSpec:
             next), "grow" (its size ramps from nothing, around its centre) or "fade" (its opacity ramps).
         ramp: length of a grow or fade ramp, as a fraction of the clip.
         ext: video file extension (.avi: MJPG, .mp4: mp4v).
+        sampled: frames the model samples from a clip (`alt train --frames`, 8 by default). In the
+            appearing task every run of frames with the object shown, or hidden, lasts at least one
+            sampling segment (num_frames / sampled frames, rounded up), so the class can be seen in the
+            sampled frames, with or without jitter.
     """
 
     task: str = "direction"
@@ -64,6 +68,7 @@ class MotionSpec:
     reveal: str = "pop"
     ramp: float = 0.25
     ext: str = ".mp4"
+    sampled: int = 8
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -159,7 +164,9 @@ def appearing_frames(kind: str, rng: np.random.Generator, spec: MotionSpec) -> n
 
     The object is shown in a fraction U(0.35, 0.65) of the frames in every class: one contiguous run at
     the end (appearing) or start (disappearing), in the middle (briefly appearing), or split between
-    start and end (briefly disappearing). With `spec.reveal` "grow" or "fade", the on/off switches
+    start and end (briefly disappearing). The runs at the start and end last at least one sampling segment
+    (`spec.sampled`): a one-frame run could fall between the sampled frames, and the clip would then
+    look like another class to the model. With `spec.reveal` "grow" or "fade", the on/off switches
     become ramps (a box filter over time, symmetric, so time-reversed classes keep mirrored clips).
     """
     first, last = APPEARING[kind]
@@ -171,7 +178,8 @@ def appearing_frames(kind: str, rng: np.random.Generator, spec: MotionSpec) -> n
         on = np.arange(t) >= t - shown if last else np.arange(t) < shown
     else:  # two switches: a middle run of `shown` frames, or of t - shown hidden frames
         run = shown if not first else t - shown
-        begin = int(rng.integers(max(1, (t - run) // 4), t - run - max(1, (t - run) // 4) + 1))
+        edge = max(-(-t // spec.sampled), (t - run) // 4)  # the shortest run at either end
+        begin = int(rng.integers(edge, t - run - edge + 1))
         middle = (np.arange(t) >= begin) & (np.arange(t) < begin + run)
         on = middle if not first else ~middle
     drift = rng.uniform(-1, 1, 2) * spec.speed[1] / 4 * span  # a slow drift, same in every class

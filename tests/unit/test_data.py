@@ -133,3 +133,24 @@ def test_training_jitter_changes_with_epoch_but_is_reproducible(tiny, tmp_path):
     first, repeat = ds[0]["x"], ds[0]["x"]
     ds.epoch = 1
     assert (first == repeat).all() and not (first == ds[0]["x"]).all()
+
+
+@pytest.mark.parametrize("num_frames", [12, 16, 24, 32])
+def test_appearing_clips_show_their_class_in_the_frames_a_model_samples(num_frames):
+    """Issue 13's appearing task: the sampled frames (segment centres, or jittered inside each segment)
+    tell every clip's class, so no held-out clip is one the model cannot see. A one-frame run at the
+    start (frame 0 hidden, frame 1 sampled) made a briefly appearing clip look like disappearing."""
+    from alt.video.sampling import sample_indices
+    from tests.helpers.motion_data import APPEARING, MotionSpec, clip_frames
+
+    spec = MotionSpec(task="appearing", size=32, num_frames=num_frames, obj_frac=0.35, speed=(0.0, 0.3))
+    rng = np.random.default_rng(0)
+    for cls, (first, last) in APPEARING.items():
+        for i in range(60):
+            frames = clip_frames(cls, rng, spec)  # [T, S, S, 3] on a flat background
+            shown = frames.reshape(num_frames, -1, 3).std(axis=1).max(axis=1) > 0  # [T]
+            for view in [sample_indices(num_frames, spec.sampled)] + [
+                    sample_indices(num_frames, spec.sampled, jitter=True, rng=j) for j in range(8)]:
+                seen = shown[view]
+                switches = int(np.count_nonzero(seen[1:] != seen[:-1]))
+                assert (seen[0], seen[-1], switches) == (first, last, 1 if first != last else 2), (cls, i, view)
