@@ -52,6 +52,9 @@ def add_world_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pretrained", required=True, help="the folder `alt world pretrain` wrote (its logs are copied)")
     p.add_argument("--out", required=True, help="release folder, e.g. assets/models/alt-world")
     p.add_argument("--commands", default=None, help="a text file with the exact commands of the run (for the card)")
+    p.add_argument("--earlier", action="append", default=[], metavar="RUN",
+                   help="an `alt train` folder that --model continued from (repeat, oldest first): its log ships "
+                        "as train_log_run<i>.jsonl and the card covers every run")
     _eval_arguments(p)
     p.set_defaults(func=run_release)
 
@@ -127,7 +130,8 @@ def run_release(args: argparse.Namespace) -> int:
     from alt.world.release import release
     from alt.world.report import targets_table
 
-    report = release(args.model, args.pretrained, args.out, _eval_settings(args), commands=args.commands)
+    report = release(args.model, args.pretrained, args.out, _eval_settings(args), commands=args.commands,
+                     earlier=args.earlier)
     sys.stderr.write(targets_table(report) + "\n")
     emit(json.dumps({k: report[k] for k in ("pointing", "attention_focus", "top1", "timing", "release")}, indent=2,
                     default=str))

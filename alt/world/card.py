@@ -64,13 +64,42 @@ def _train_rows(log: list[dict[str, Any]]) -> list[str]:
     return rows
 
 
-def release_card(config: ALTConfig, report: dict[str, Any], pretrain: dict[str, Any], train_log: list[dict[str, Any]],
-                 pretrain_log: list[dict[str, Any]], commands: str | None) -> str:
-    """The shipped model's card: what it is, the exact commands, timings, the evaluation tables and the logs."""
+def _event(log: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next((r for r in log if r.get("event") == name), {})
+
+
+def _adapter_step(train_logs: list[list[dict[str, Any]]]) -> str:
+    """Step 2 of "How it was made": every `alt train` run's settings, oldest first."""
+    head = "2. **Adapter** (`alt train`, the project's normal training path; the CLIP stays frozen): "
+    settings = [json.dumps(_event(log, "start").get("settings", {}), sort_keys=True) for log in train_logs]
+    if len(settings) == 1:
+        return head + settings[0]
+    return head + "; ".join(f"run {i} ({'from the pretrained CLIP' if i == 1 else f'continuing run {i - 1}'}): {s}"
+                            for i, s in enumerate(settings, 1))
+
+
+def _training_time_row(train_logs: list[list[dict[str, Any]]]) -> str:
+    ends = [_event(log, "end") for log in train_logs]
+    minutes = [e.get("elapsed_s", float("nan")) / 60 for e in ends]
+    notes = "; ".join(f"run {i}: {m:.1f} min, {e.get('stopped', '')}" for i, (m, e) in enumerate(zip(minutes, ends), 1))
+    return f"| adapter training | {sum(minutes):.1f} min | | {notes if len(ends) > 1 else ends[0].get('stopped', '')} |"
+
+
+def _log_files(runs: int) -> str:
+    """The card's names for the training logs, run 1 first (release.py writes them)."""
+    earlier = [f"train_log_run{i}.jsonl (run {i})" for i in range(1, runs)]
+    return ", ".join([*earlier, f"train_log.jsonl ({f'run {runs}, ' if runs > 1 else ''}alt train's metrics.jsonl)"])
+
+
+def release_card(config: ALTConfig, report: dict[str, Any], pretrain: dict[str, Any],
+                 train_logs: list[list[dict[str, Any]]], pretrain_log: list[dict[str, Any]], commands: str | None) -> str:
+    """The shipped model's card: what it is, the exact commands, timings, the evaluation tables and the logs.
+
+    `train_logs` holds the metrics.jsonl records of every `alt train` run behind the model, oldest first (a
+    run continued from the one before it); the last one trained the released weights.
+    """
     from alt.world.report import SPEED_TARGET_S, full_report
 
-    start = next((r for r in train_log if r.get("event") == "start"), {})
-    end = next((r for r in train_log if r.get("event") == "end"), {})
     ps, speed = pretrain["settings"], report.get("speed", {})
     lines = FRONT + [
         "# ALT World: an ALT model trained in a synthetic video world with known ground truth",
@@ -110,8 +139,7 @@ def release_card(config: ALTConfig, report: dict[str, Any], pretrain: dict[str, 
         f"{ps['lr']}, warm-up {ps['warmup']}, weight decay {ps['weight_decay']}, r cycled over {ps['merge_r']}, "
         f"seed {ps['seed']}, {ps['threads']} threads; loss weights: dense {ps.get('dense_weight')}, position "
         f"{ps.get('position_weight')}, uniformity {ps.get('uniformity_weight', 0)}."),
-        ("2. **Adapter** (`alt train`, the project's normal training path; the CLIP stays frozen): "
-        f"{json.dumps(start.get('settings', {}), sort_keys=True)}"),
+        _adapter_step(train_logs),
         "3. **Release** (`alt world release`): float16 copy, logs, evaluation, this card.",
         "",
     ]
@@ -123,7 +151,7 @@ def release_card(config: ALTConfig, report: dict[str, Any], pretrain: dict[str, 
         (f"| pretraining | {pretrain['wall_s'] / 60:.1f} min | {pretrain['cpu_s'] / 60:.1f} min | load average "
         f"{pretrain['load_avg_start'][0]:.1f} at the start, {pretrain['load_avg_end'][0]:.1f} at the end; "
         f"rendering {pretrain['data_s'] / 60:.1f} min of the wall time |"),
-        f"| adapter training | {end.get('elapsed_s', float('nan')) / 60:.1f} min | | {end.get('stopped', '')} |",
+        _training_time_row(train_logs),
         (f"| load `world` + explain one 8-frame clip | {speed.get('load_and_explain_s', float('nan')):.3f} s | "
         f"| target < {SPEED_TARGET_S} s; load {speed.get('load_s', float('nan')):.3f} s, explain "
         f"{speed.get('first_explain_s', float('nan')):.3f} s "
@@ -134,16 +162,14 @@ def release_card(config: ALTConfig, report: dict[str, Any], pretrain: dict[str, 
         full_report(report),
         "",
         "## Logs",
-        "Full records: pretrain_log.jsonl, pretrain.json, train_log.jsonl (alt train's metrics.jsonl), eval.json.",
+        f"Full records: pretrain_log.jsonl, pretrain.json, {_log_files(len(train_logs))}, eval.json.",
         "",
         "Pretraining:",
         "",
         *_pretrain_rows(pretrain_log),
         "",
-        "Adapter training:",
-        "",
-        *_train_rows(train_log),
-        "",
+        *(line for i, log in enumerate(train_logs, 1) for line in (
+            f"Adapter training{f', run {i}' if len(train_logs) > 1 else ''}:", "", *_train_rows(log), "")),
         "## Intended use and limits",
         ("Teaching and testing explanations: a model whose regions, alignments and attention can be checked "
         "against the truth. Synthetic only: cartoon-like 96 px scenes of 13 actions; on real videos its "

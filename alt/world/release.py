@@ -2,13 +2,15 @@
 
 Steps: load the folder `alt train` wrote; save it again with float16 weights (loading casts back to float32
 and stays strict); copy the run's logs beside it (pretrain_log.jsonl and pretrain.json from the
-pretraining folder, train_log.jsonl = `alt train`'s metrics.jsonl); reload the released bytes, evaluate them
+pretraining folder, train_log.jsonl = `alt train`'s metrics.jsonl, and train_log_run<i>.jsonl for each earlier
+run it continued from, `--earlier`); reload the released bytes, evaluate them
 on the held-out clips (`evaluate_world`), time a cold load plus one explanation, and write eval.json and the
 model card (README.md) with the commands, the timings, the logs and every table.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import shutil
@@ -23,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 MAX_BYTES = 15 * 1024 * 1024  # the shipped folder's budget
 TRAIN_LOG = "train_log.jsonl"
+EARLIER_LOG = "train_log_run{}.jsonl"  # the earlier runs' logs, run 1 first
 EVAL_FILE = "eval.json"
 
 
@@ -58,8 +61,30 @@ def time_load_and_explain(folder: Path, num_frames: int = 8) -> dict[str, float]
             "load_and_explain_s": round(t2 - t0, 3), "warm_explain_s": round(t3 - t2, 3)}
 
 
+def _started_from(log: list[dict[str, Any]]) -> str | None:
+    """The --model a training run started from, as its metrics.jsonl recorded it."""
+    start = next((r for r in log if r.get("event") == "start"), {})
+    return start.get("settings", {}).get("model")
+
+
+def check_chain(runs: list[Path]) -> None:
+    """Refuse a list of `alt train` folders (oldest first) where a run did not start from the one before it.
+
+    Raises:
+        WorldError: a missing metrics.jsonl, or a run whose --model is not the previous run's folder.
+    """
+    for run in runs:
+        if not (run / "metrics.jsonl").is_file():
+            raise WorldError(f"{run / 'metrics.jsonl'} is missing: every run named needs the log `alt train` wrote")
+    for before, after in itertools.pairwise(runs):
+        began = _started_from(read_jsonl(after / "metrics.jsonl"))
+        if began is None or Path(began).expanduser().resolve() != before.resolve():
+            raise WorldError(f"{after} started from --model {began!r}, not from the earlier run {before}: "
+                             "list with --earlier only the runs it continued, oldest first")
+
+
 def release(trained: str | Path, pretrained: str | Path, out: str | Path, settings: EvalSettings | None = None,
-            commands: str | Path | None = None) -> dict[str, Any]:
+            commands: str | Path | None = None, earlier: list[str | Path] | None = None) -> dict[str, Any]:
     """Write the release folder and return its evaluation report (with a "release" entry).
 
     Args:
@@ -68,8 +93,11 @@ def release(trained: str | Path, pretrained: str | Path, out: str | Path, settin
         out: the release folder (replaced files: config.json, model.safetensors, corpus.jsonl, README.md, logs).
         settings: the evaluation (default EvalSettings()).
         commands: a text file with the exact commands of the run, quoted in the card.
+        earlier: `alt train` folders that `trained` continued from, oldest first (each started from the one
+            before, `trained` from the last): their logs ship as train_log_run1.jsonl, ... and the card's
+            training section covers every run.
     Raises:
-        WorldError: missing logs, or a release over MAX_BYTES.
+        WorldError: missing logs, earlier runs that do not chain, or a release over MAX_BYTES.
     """
     from alt.model.alt_model import ALTModel
     from alt.world.card import release_card
@@ -78,6 +106,8 @@ def release(trained: str | Path, pretrained: str | Path, out: str | Path, settin
     for need in (pretrained / "pretrain_log.jsonl", pretrained / "pretrain.json", trained / "metrics.jsonl"):
         if not need.is_file():
             raise WorldError(f"{need} is missing: release needs the logs of `alt world pretrain` and `alt train`")
+    runs = [Path(r) for r in earlier or []]
+    check_chain([*runs, trained])
     model = ALTModel.from_pretrained(trained)
     model.config.spec = None
     model.half()
@@ -86,6 +116,10 @@ def release(trained: str | Path, pretrained: str | Path, out: str | Path, settin
     shutil.copyfile(pretrained / "pretrain_log.jsonl", out / "pretrain_log.jsonl")
     shutil.copyfile(pretrained / "pretrain.json", out / "pretrain.json")
     shutil.copyfile(trained / "metrics.jsonl", out / TRAIN_LOG)
+    for stale in out.glob(EARLIER_LOG.format("*")):
+        stale.unlink()
+    for i, run in enumerate(runs, 1):
+        shutil.copyfile(run / "metrics.jsonl", out / EARLIER_LOG.format(i))
     speed = time_load_and_explain(out)
     from alt.hub.specs import load_model
 
@@ -95,7 +129,8 @@ def release(trained: str | Path, pretrained: str | Path, out: str | Path, settin
     text = Path(commands).read_text() if commands else None
     (out / "README.md").write_text(release_card(
         model.config, report, json.loads((pretrained / "pretrain.json").read_text()),
-        read_jsonl(out / TRAIN_LOG), read_jsonl(out / "pretrain_log.jsonl"), text))
+        [*(read_jsonl(out / EARLIER_LOG.format(i)) for i in range(1, len(runs) + 1)), read_jsonl(out / TRAIN_LOG)],
+        read_jsonl(out / "pretrain_log.jsonl"), text))
     size = folder_bytes(out)
     report["release"] = {"folder": str(out), "bytes": size, "files": sorted(p.name for p in out.iterdir())}
     if size > MAX_BYTES:

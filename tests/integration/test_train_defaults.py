@@ -11,10 +11,12 @@ Fits run as `python -m alt.cli` processes, two at a time (the CPU threads of eac
 `alt train` itself). `ALT_TRAIN_DEFAULTS_JSON=path` writes the table's rows to a file.
 
 Part of `make test` (slow tier; about 15 minutes on the 2-core CPU, nine fits two at a time). Measured
-2026-11-27 (README, Training): all 9 fits >= 0.90 (mean 0.967, worst 0.922), each 1.8-4.0 minutes. What made
-the difference: with the image tower frozen and jitter on, every frame is encoded once and each epoch draws
-its jittered frames from the cache (alt/training/feature_cache.py), so the auto schedule plans 1000 steps
-instead of 400 within the same minutes.
+2026-11-27 (README, Training): all 9 fits >= 0.90 (mean 0.988, worst 0.922), each 1.8-4.0 minutes. The
+appearing clips keep every shown or hidden run at either end one sampling segment long (MotionSpec.sampled):
+with one-frame runs, 3 of seed 0's 64 held-out clips looked like another class in the 8 sampled frames, and a
+CI run failed at 0.891. What made the difference to the defaults: with the image tower frozen and jitter on,
+every frame is encoded once and each epoch draws its jittered frames from the cache
+(alt/training/feature_cache.py), so the auto schedule plans 1000 steps instead of 400 within the same minutes.
 """
 
 from __future__ import annotations
