@@ -64,14 +64,15 @@ def _train_rows(log: list[dict[str, Any]]) -> list[str]:
     return rows
 
 
-def _event(log: list[dict[str, Any]], name: str) -> dict[str, Any]:
+def log_event(log: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """The first record of event `name` ("start", "end") in an `alt train` metrics.jsonl, or {}."""
     return next((r for r in log if r.get("event") == name), {})
 
 
 def _adapter_step(train_logs: list[list[dict[str, Any]]]) -> str:
     """Step 2 of "How it was made": every `alt train` run's settings, oldest first."""
     head = "2. **Adapter** (`alt train`, the project's normal training path; the CLIP stays frozen): "
-    settings = [json.dumps(_event(log, "start").get("settings", {}), sort_keys=True) for log in train_logs]
+    settings = [json.dumps(log_event(log, "start").get("settings", {}), sort_keys=True) for log in train_logs]
     if len(settings) == 1:
         return head + settings[0]
     return head + "; ".join(f"run {i} ({'from the pretrained CLIP' if i == 1 else f'continuing run {i - 1}'}): {s}"
@@ -79,7 +80,7 @@ def _adapter_step(train_logs: list[list[dict[str, Any]]]) -> str:
 
 
 def _training_time_row(train_logs: list[list[dict[str, Any]]]) -> str:
-    ends = [_event(log, "end") for log in train_logs]
+    ends = [log_event(log, "end") for log in train_logs]
     minutes = [e.get("elapsed_s", float("nan")) / 60 for e in ends]
     notes = "; ".join(f"run {i}: {m:.1f} min, {e.get('stopped', '')}" for i, (m, e) in enumerate(zip(minutes, ends), 1))
     return f"| adapter training | {sum(minutes):.1f} min | | {notes if len(ends) > 1 else ends[0].get('stopped', '')} |"

@@ -61,23 +61,19 @@ def time_load_and_explain(folder: Path, num_frames: int = 8) -> dict[str, float]
             "load_and_explain_s": round(t2 - t0, 3), "warm_explain_s": round(t3 - t2, 3)}
 
 
-def _started_from(log: list[dict[str, Any]]) -> str | None:
-    """The --model a training run started from, as its metrics.jsonl recorded it."""
-    start = next((r for r in log if r.get("event") == "start"), {})
-    return start.get("settings", {}).get("model")
-
-
 def check_chain(runs: list[Path]) -> None:
     """Refuse a list of `alt train` folders (oldest first) where a run did not start from the one before it.
 
     Raises:
         WorldError: a missing metrics.jsonl, or a run whose --model is not the previous run's folder.
     """
+    from alt.world.card import log_event
+
     for run in runs:
         if not (run / "metrics.jsonl").is_file():
             raise WorldError(f"{run / 'metrics.jsonl'} is missing: every run named needs the log `alt train` wrote")
     for before, after in itertools.pairwise(runs):
-        began = _started_from(read_jsonl(after / "metrics.jsonl"))
+        began = log_event(read_jsonl(after / "metrics.jsonl"), "start").get("settings", {}).get("model")
         if began is None or Path(began).expanduser().resolve() != before.resolve():
             raise WorldError(f"{after} started from --model {began!r}, not from the earlier run {before}: "
                              "list with --earlier only the runs it continued, oldest first")
